@@ -2,6 +2,7 @@ package sqlsyntax
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
@@ -17,7 +18,9 @@ import (
 //	WHERE (<a pending>) OR (<b pending>)
 //
 // The server assigns a single-table UPDATE left to right, each assignment
-// reading the values the earlier ones wrote, so a later backfill's pending
+// reading the values the earlier ones wrote (unless it reads its own table:
+// MariaDB then updates as a multi-table UPDATE does, every assignment
+// reading the row as it was, so such a backfill is refused), so a later backfill's pending
 // predicate and value read the row as the earlier backfills left it, as
 // they do when it runs after them. A row none of them selects is not
 // touched; a row only some select keeps the other columns as they are, so
@@ -53,6 +56,9 @@ func MergeBackfills(sqls ...string) (string, error) {
 		}
 		if upd.Priority != out.Priority || upd.IgnoreErr != out.IgnoreErr || len(upd.TableHints) > 0 {
 			return "", fmt.Errorf("backfill %d has its own priority, IGNORE or hints: it stays a pass of its own", i+1)
+		}
+		if readsOwnTable(upd, b.Table) {
+			return "", fmt.Errorf("backfill %d reads %s in a subquery: MariaDB then assigns from the row as it was before the statement, not left to right; it stays a pass of its own", i+1, Ident(b.Table))
 		}
 		pending := upd.Where
 		if len(upd.List) > 1 {
@@ -106,6 +112,19 @@ func paren(e ast.ExprNode) ast.ExprNode {
 		return e
 	}
 	return &ast.ParenthesesExpr{Expr: e}
+}
+
+// readsOwnTable says whether an UPDATE of table reads it again, in a
+// subquery of its values or its predicate.
+func readsOwnTable(upd *ast.UpdateStmt, table string) bool {
+	n := 0
+	upd.Accept(visit(func(x ast.Node) bool {
+		if t, ok := x.(*ast.TableName); ok && t.Name.L == strings.ToLower(table) {
+			n++
+		}
+		return false
+	}))
+	return n > 1
 }
 
 // readColumns is the columns an expression names outside subqueries, and
