@@ -49,7 +49,7 @@ type liveObject struct {
 	text       string // its body or definition, as the server keeps it
 	hidden     bool   // a view, routine or event whose definition the server does not show this user
 	foldDB     bool   // the server reads databases' names in any case (lower_case_table_names is not 0)
-	made       string // where the run creates it (revision, statement, file:line); "" for a live one
+	made       string // "created by" where the run creates it (revision, statement, file:line); "" for a live one
 }
 
 // mentions tells whether the object names an identifier: as the SQL
@@ -224,15 +224,11 @@ func (o liveObject) String() string {
 		name = sqlname.Displayable(sqlsyntax.Ident(o.db) + "." + sqlsyntax.Ident(o.name))
 		table = sqlname.Displayable(sqlsyntax.Ident(o.db) + "." + sqlsyntax.Ident(o.table))
 	}
-	made := ""
-	if o.made != "" {
-		made = "created by " + o.made
-	}
 	if o.kind == "trigger" {
-		return fmt.Sprintf("trigger %s (%s)", name, strings.TrimSuffix(o.event+" on "+table+", "+made, ", "))
+		return fmt.Sprintf("trigger %s (%s)", name, strings.TrimSuffix(o.event+" on "+table+", "+o.made, ", "))
 	}
-	if made != "" {
-		name += " (" + made + ")"
+	if o.made != "" {
+		name += " (" + o.made + ")"
 	}
 	return o.kind + " " + name
 }
@@ -496,7 +492,7 @@ func (r *runObjects) ran(s *Session, rev *revision.Revision, j int) {
 				}
 			}
 		case effect.CreateTrigger, effect.CreateView:
-			o := liveObject{kind: "trigger", name: e.Name, table: e.Table, event: e.Def, read: d, text: st.SQL, made: fmt.Sprintf("%s statement %d at %s", rev.ID, j+1, s.at(rev, st))}
+			o := liveObject{kind: "trigger", name: e.Name, table: e.Table, event: e.Def, read: d, text: st.SQL, made: fmt.Sprintf("created by %s statement %d at %s", rev.ID, j+1, s.at(rev, st))}
 			if e.Op == effect.CreateView {
 				o.kind = "view"
 			}
@@ -540,7 +536,6 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 			return err
 		}
 	}
-	objs := slices.Clone(run.objs) // before the revision
 	var lines, added []string
 	made := 0 // lines naming an object the run creates
 	for j := from; j < len(rev.Statements); j++ {
@@ -606,8 +601,9 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 	if !drops {
 		changes = "adds columns to"
 	}
-	hidden := someOf(objs, func(o liveObject) bool { return o.hidden })
-	if dynamic := someOf(objs, liveObject.dynamic); len(dynamic) > 0 {
+	// Of the objects the revision leaves: one it drops breaks nothing after.
+	hidden := someOf(run.objs, func(o liveObject) bool { return o.hidden })
+	if dynamic := someOf(run.objs, liveObject.dynamic); len(dynamic) > 0 {
 		s.say("note: %s run statements built as they run (PREPARE ... FROM, EXECUTE IMMEDIATE), which cannot be read before, so whether those read or copy what %s %s is not checked", strings.Join(dynamic, ", "), rev.ID, changes)
 	}
 	if len(hidden) > 0 {
