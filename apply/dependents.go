@@ -49,7 +49,7 @@ type liveObject struct {
 	text       string // its body or definition, as the server keeps it
 	hidden     bool   // a view, routine or event whose definition the server does not show this user
 	foldDB     bool   // the server reads databases' names in any case (lower_case_table_names is not 0)
-	made       string // where the run creates it (revision, statement, file:line); "" for a live one
+	made       string // "created by" where the run creates it (revision, statement, file:line); "" for a live one
 }
 
 // mentions tells whether the object names an identifier: as the SQL
@@ -215,15 +215,11 @@ func (o liveObject) String() string {
 		name = sqlname.Displayable(sqlsyntax.Ident(o.db) + "." + sqlsyntax.Ident(o.name))
 		table = sqlname.Displayable(sqlsyntax.Ident(o.db) + "." + sqlsyntax.Ident(o.table))
 	}
-	made := ""
-	if o.made != "" {
-		made = "created by " + o.made
-	}
 	if o.kind == "trigger" {
-		return fmt.Sprintf("trigger %s (%s)", name, strings.TrimSuffix(o.event+" on "+table+", "+made, ", "))
+		return fmt.Sprintf("trigger %s (%s)", name, strings.TrimSuffix(o.event+" on "+table+", "+o.made, ", "))
 	}
-	if made != "" {
-		name += " (" + made + ")"
+	if o.made != "" {
+		name += " (" + o.made + ")"
 	}
 	return o.kind + " " + name
 }
@@ -426,19 +422,22 @@ var globalGrant = regexp.MustCompile(`(?i)^GRANT ([A-Z][A-Z _,]*) ON \*\.\* TO `
 // column it reads left it broken (e2e
 // TestDependentsS36ContractDropsWhatAViewItCreatesReads).
 func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revision) error {
-	var objs []liveObject
 	read := false
-	run := runObjects{gone: maps.Clone(s.dryRan.gone), made: slices.Clone(s.dryRan.made)}
+	run := runObjects{gone: maps.Clone(s.dryRan.gone), objs: slices.Clone(s.dryRan.objs)}
 	for _, rev := range revs {
-		err := s.checkRevisionDependents(ctx, rev, &run, func() ([]liveObject, error) {
+		err := s.checkRevisionDependents(ctx, rev, &run, func() error {
 			if !read {
-				o, err := s.liveObjects(ctx)
+				live, err := s.liveObjects(ctx)
 				if err != nil {
-					return nil, s.redact(fmt.Errorf("reading the live triggers, views, stored routines and events: %w", err))
+					return s.redact(fmt.Errorf("reading the live triggers, views, stored routines and events: %w", err))
 				}
-				objs, read = o, true
+				// Those the statements before drop are gone.
+				live = slices.DeleteFunc(live, func(o liveObject) bool {
+					return o.db == "" && (run.gone[o.kind+" "+strings.ToLower(o.name)] || o.kind == "trigger" && run.gone["table "+strings.ToLower(o.table)])
+				})
+				run.objs, read = append(live, run.objs...), true
 			}
-			return objs, nil
+			return nil
 		})
 		if err != nil {
 			return err
@@ -447,18 +446,18 @@ func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revisio
 	return nil
 }
 
-// runObjects are what the statements of a run gone through so far do to
-// the triggers and views: the live ones (and tables, their triggers
-// along) they drop, gone as "kind name" (lower case), and those they
-// create and have not dropped since, made.
+// runObjects are the objects the next statement of a run finds: the
+// live ones once read, less those the statements before drop (and a
+// table's triggers along), and the triggers and views they create; gone
+// are those dropped ("kind name", lower case), for the live ones read
+// after.
 type runObjects struct {
 	gone map[string]bool
-	made []liveObject
+	objs []liveObject
 }
 
-// ran takes in statement j of rev, and tells whether it drops or
-// creates any.
-func (r *runObjects) ran(s *Session, rev *revision.Revision, j int) (changed bool) {
+// ran takes in statement j of rev.
+func (r *runObjects) ran(s *Session, rev *revision.Revision, j int) {
 	st := rev.Statements[j]
 	d := effect.Parse(st.SQL)
 	for _, e := range d.Effects() {
@@ -469,19 +468,21 @@ func (r *runObjects) ran(s *Session, rev *revision.Revision, j int) (changed boo
 			r.drop("view", e.Name)
 		case effect.DropTable:
 			r.drop("table", e.Table)
+		case effect.RenameTable:
+			for i, o := range r.objs {
+				if o.kind == "trigger" && o.db == "" && strings.EqualFold(o.table, e.Table) {
+					r.objs[i].table = e.Name
+				}
+			}
 		case effect.CreateTrigger, effect.CreateView:
-			o := liveObject{kind: "trigger", name: e.Name, table: e.Table, event: e.Def, read: d, text: st.SQL, made: fmt.Sprintf("%s statement %d at %s", rev.ID, j+1, s.at(rev, st))}
+			o := liveObject{kind: "trigger", name: e.Name, table: e.Table, event: e.Def, read: d, text: st.SQL, made: fmt.Sprintf("created by %s statement %d at %s", rev.ID, j+1, s.at(rev, st))}
 			if e.Op == effect.CreateView {
 				o.kind = "view"
 			}
 			r.drop(o.kind, o.name) // a live one of that name is replaced
-			r.made = append(r.made, o)
-		default:
-			continue
+			r.objs = append(r.objs, o)
 		}
-		changed = true
 	}
-	return changed
 }
 
 func (r *runObjects) drop(kind, name string) {
@@ -489,21 +490,12 @@ func (r *runObjects) drop(kind, name string) {
 		r.gone = map[string]bool{}
 	}
 	r.gone[kind+" "+strings.ToLower(name)] = true
-	r.made = slices.DeleteFunc(r.made, func(o liveObject) bool {
-		return o.kind == kind && strings.EqualFold(o.name, name) || kind == "table" && o.kind == "trigger" && strings.EqualFold(o.table, name)
+	r.objs = slices.DeleteFunc(r.objs, func(o liveObject) bool {
+		return o.db == "" && (o.kind == kind && strings.EqualFold(o.name, name) || kind == "table" && o.kind == "trigger" && strings.EqualFold(o.table, name))
 	})
 }
 
-// current are the objects the next statement of the run finds: of the
-// live ones, those the run has not dropped, and those it made.
-func (r *runObjects) current(live []liveObject) []liveObject {
-	objs := slices.DeleteFunc(slices.Clone(live), func(o liveObject) bool {
-		return o.db == "" && (r.gone[o.kind+" "+strings.ToLower(o.name)] || o.kind == "trigger" && r.gone["table "+strings.ToLower(o.table)])
-	})
-	return append(objs, r.made...)
-}
-
-func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Revision, run *runObjects, live func() ([]liveObject, error)) error {
+func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Revision, run *runObjects, live func() error) error {
 	rec := s.Records[rev.ID.String()]
 	from := min(rec.Confirmed(), len(rev.Statements))
 	// A view the revision renames aside and drops later (a rollback's
@@ -522,32 +514,27 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 			}
 		}
 	}
-	var liveObjs []liveObject
 	if drops || adds {
-		var err error
-		if liveObjs, err = live(); err != nil {
+		if err := live(); err != nil {
 			return err
 		}
 	}
-	objs := run.current(liveObjs)
-	now := objs
 	var lines, added []string
 	made := 0 // lines naming an object the run creates
 	for j := from; j < len(rev.Statements); j++ {
 		st := rev.Statements[j]
 		for _, e := range effect.Of(st.SQL) {
-			if e.Op == effect.RenameTable && dropsView[strings.ToLower(e.Name)] && slices.ContainsFunc(now, func(o liveObject) bool {
+			if e.Op == effect.RenameTable && dropsView[strings.ToLower(e.Name)] && slices.ContainsFunc(run.objs, func(o liveObject) bool {
 				return o.kind == "view" && o.db == "" && strings.EqualFold(o.name, e.Table)
 			}) {
 				run.drop("view", e.Table)
-				now = run.current(liveObjs)
 				continue // the view itself moves aside
 			}
 			var what string
 			var hit func(liveObject) bool
 			switch e.Op {
 			case effect.AddColumn:
-				for _, o := range now {
+				for _, o := range run.objs {
 					if how := o.copiesByPosition(s.Cfg.Database, e.Table); how != "" {
 						added = append(added, fmt.Sprintf("  %s  statement %d (rule %s) adds %s.%s, and %s %s", s.at(rev, st), j+1, st.Rule, e.Table, e.Name, o, how))
 					}
@@ -558,7 +545,12 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 				hit = func(o liveObject) bool { return o.readsColumn(s.Cfg.Database, e.Table, e.Name) }
 			case effect.DropTable, effect.RenameTable:
 				what = "table " + e.Table
-				hit = func(o liveObject) bool { return o.readsTable(s.Cfg.Database, e.Table) }
+				// A trigger of the table is dropped along, or renamed along
+				// (breaking only if it names the table): a release renaming
+				// a table its expand01 had made fill triggers on was refused.
+				hit = func(o liveObject) bool {
+					return o.readsTable(s.Cfg.Database, e.Table) && (e.Op == effect.DropTable || o.db != "" || o.mentions(e.Table))
+				}
 			}
 			if hit == nil {
 				continue
@@ -567,7 +559,7 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 			if e.Op == effect.RenameColumn || e.Op == effect.RenameTable {
 				verb = "renames"
 			}
-			for _, o := range now {
+			for _, o := range run.objs {
 				if hit(o) {
 					lines = append(lines, fmt.Sprintf("  %s  statement %d (rule %s) %s %s, which %s reads", s.at(rev, st), j+1, st.Rule, verb, what, o))
 					if o.made != "" {
@@ -576,9 +568,7 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 				}
 			}
 		}
-		if run.ran(s, rev, j) {
-			now = run.current(liveObjs)
-		}
+		run.ran(s, rev, j)
 	}
 	if !drops && !adds {
 		return nil
@@ -594,8 +584,9 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 	if !drops {
 		changes = "adds columns to"
 	}
-	hidden := someOf(objs, func(o liveObject) bool { return o.hidden })
-	if dynamic := someOf(objs, liveObject.dynamic); len(dynamic) > 0 {
+	// Of the objects the revision leaves: one it drops breaks nothing after.
+	hidden := someOf(run.objs, func(o liveObject) bool { return o.hidden })
+	if dynamic := someOf(run.objs, liveObject.dynamic); len(dynamic) > 0 {
 		s.say("note: %s run statements built as they run (PREPARE ... FROM, EXECUTE IMMEDIATE), which cannot be read before, so whether those read or copy what %s %s is not checked", strings.Join(dynamic, ", "), rev.ID, changes)
 	}
 	if len(hidden) > 0 {

@@ -178,8 +178,8 @@ func TestGlobalGrant(t *testing.T) {
 
 // What the statements of a run do to the triggers and views, in order:
 // one made and dropped again is gone, a table dropped takes the triggers
-// made on it along, one made in place of a live one stands for it, and
-// one made stands with where it is made.
+// made on it along, a table renamed moves them, one made in place of a
+// live one stands for it, and one made stands with where it is made.
 func TestRunObjects(t *testing.T) {
 	s := &Session{Project: &project.Project{PlansDir: "plans"}}
 	rev := &revision.Revision{ID: revision.ID{Release: "b", Phase: revision.Contract, Seq: 1}, Path: "b/b_contract01.sql"}
@@ -190,23 +190,23 @@ func TestRunObjects(t *testing.T) {
 		"DROP VIEW `GONE`",
 		"DROP TABLE u",
 		"CREATE SQL SECURITY INVOKER VIEW v AS SELECT id, c FROM t",
+		"RENAME TABLE t TO t2",
 	} {
 		rev.Statements = append(rev.Statements, revision.Statement{SQL: sql, Line: 4 + 3*i})
 	}
-	var run runObjects
+	run := runObjects{objs: []liveObject{{kind: "view", name: "v"}, {kind: "view", name: "w"}, {kind: "trigger", name: "u_bu", table: "u"}}}
 	for j := range rev.Statements {
 		run.ran(s, rev, j)
 	}
-	live := []liveObject{{kind: "view", name: "v"}, {kind: "view", name: "w"}, {kind: "trigger", name: "u_bu", table: "u"}}
 	var got []string
-	for _, o := range run.current(live) {
+	for _, o := range run.objs {
 		got = append(got, o.String())
 	}
-	want := "view w; trigger t_bi (BEFORE INSERT on t, created by b_contract01 statement 2 at plans/b/b_contract01.sql:7); view v (created by b_contract01 statement 6 at plans/b/b_contract01.sql:19)"
+	want := "view w; trigger t_bi (BEFORE INSERT on t2, created by b_contract01 statement 2 at plans/b/b_contract01.sql:7); view v (created by b_contract01 statement 6 at plans/b/b_contract01.sql:19)"
 	if strings.Join(got, "; ") != want {
 		t.Errorf("objects after the run:\n got %s\nwant %s", strings.Join(got, "; "), want)
 	}
-	if o := run.current(nil)[1]; !o.readsColumn("app", "t", "c") || o.readsColumn("app", "t", "a") {
+	if o := run.objs[2]; !o.readsColumn("app", "t", "c") || o.readsColumn("app", "t", "a") {
 		t.Errorf("%s read from its statement: reads t.c %v, t.a %v", o, o.readsColumn("app", "t", "c"), o.readsColumn("app", "t", "a"))
 	}
 }

@@ -75,3 +75,33 @@ func TestDependentsS36ContractDropsWhatAViewItCreatesReads(t *testing.T) {
 		})
 	}
 }
+
+// A table renamed takes its triggers along: b's expand01 makes fill
+// triggers on t, and b's schema edited since renames t to t2 (expand02).
+// The rename was refused as if it broke them ("renames table t, which
+// trigger ... reads", as triggers emcee does not manage), expand01
+// applied; now db check, expand --dry-run and expand pass, and the
+// previous release's writes through the view t still fill slug.
+func TestDependentsS36RenamingATableItsTriggersGoAlong(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"a", fillTable("a")}, [2]string{"b", fillTable("b")})
+	p.must("plan")
+	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(fillTable("b"), "table \"t\" {\n", "table \"t2\" {\n  renamed_from = \"t\"\n", 1)))
+	p.must("plan")
+	if got := p.read("plans/b/b_expand02.sql"); !strings.Contains(got, "RENAME TABLE `t` TO `t2`") {
+		t.Fatalf("the test needs b_expand02 renaming t:\n%s", got)
+	}
+	p.must("db", "sync", "a")
+	for _, args := range [][]string{{"db", "check"}, {"db", "expand", "--dry-run"}, {"db", "expand"}} {
+		if r := p.run(args...); r.Code == 1 || strings.Contains(r.Stdout+r.Stderr, "refused") {
+			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
+		}
+	}
+	p.exec("INSERT INTO t (id, name) VALUES (1, 'Ab')")
+	if got := p.query("SELECT slug FROM t2 WHERE id = 1"); got != "ab" {
+		t.Fatalf("slug of a row written through the view: %q", got)
+	}
+	if got := p.query("SELECT DISTINCT EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"); got != "t2" {
+		t.Fatalf("the triggers are on %q", got)
+	}
+}
