@@ -254,14 +254,18 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 		return fmt.Errorf("%s interrupted at statement %d of %d (%v), which added %s, before its orphans were counted after it: the key stands, not confirmed; %s applied and recorded. Rerun %s: if its gates pass, it keeps the key and counts its orphans again, else it drops it again (%s)",
 			rev.ID, i+1, len(rev.Statements), ctx.Err(), keyNames(g), sqlsyntax.Plural(rec.Applied, "statement"), s.rerun(), strings.Join(g.undo, "; "))
 	}
-	dropped, err := s.undo(ctx, rev, i, g, g.undo)
+	dropped, rest, partly, err := s.undo(ctx, rev, i, g, g.undo)
 	if err != nil {
-		msg := fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Rerun %s: while its gates count rows without a parent, it drops the key again and refuses; once the rows are fixed, it keeps the key and confirms it. Or drop it by hand (%s) and rerun",
-			rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(g.undo, "; "))
+		failed, over, unconfirmed := "dropping the key again failed", ": it stands over them", ": it stands, not confirmed"
+		if partly != "" {
+			failed, over, unconfirmed = partly, "; nothing else was run", "; nothing else was run"
+		}
+		msg := fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and %s (%v)%s. Rerun %s: while its gates count rows without a parent, it drops the key again and refuses; once the rows are fixed, it keeps the key and confirms it. Or run what is left (%s) by hand and rerun",
+			rev.ID, i+1, len(rev.Statements), keyNames(g), failed, s.redact(err), over, s.rerun(), strings.Join(rest, "; "))
 		if len(c.broken) > 0 {
 			// The count did not run (a lost connection): no orphan is known.
-			msg = fmt.Sprintf("%s statement %d of %d added %s, but its orphan count could not run after it, and dropping the key again failed (%v): it stands, not confirmed. Rerun %s once what stopped the count is fixed: if its gates pass, it keeps the key and counts its orphans again, else it drops it; or drop the key by hand (%s) and rerun",
-				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(g.undo, "; "))
+			msg = fmt.Sprintf("%s statement %d of %d added %s, but its orphan count could not run after it, and %s (%v)%s. Rerun %s once what stopped the count is fixed: if its gates pass, it keeps the key and counts its orphans again, else it drops it; or run what is left (%s) by hand and rerun",
+				rev.ID, i+1, len(rev.Statements), keyNames(g), failed, s.redact(err), unconfirmed, s.rerun(), strings.Join(rest, "; "))
 		}
 		err = s.orphansFound(c, msg)
 		// The statement stays in flight (the key stands), with the drop
@@ -288,20 +292,22 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 // each retried as any statement. One with nothing left to do is passed
 // over: the key or index gone (dropped by hand, or never added by an
 // ALTER that did not run), the index there (never dropped). It returns
-// those that changed something.
-func (s *Session) undo(ctx context.Context, rev *revision.Revision, i int, g *fkGuard, undo []string) ([]string, error) {
-	var done []string
-	for _, q := range undo {
+// those that changed something, and when one fails, it and those after it
+// (rest); partly says what of the undo ran then, for the refusal.
+func (s *Session) undo(ctx context.Context, rev *revision.Revision, i int, g *fkGuard, undo []string) (done, rest []string, partly string, err error) {
+	for k, q := range undo {
 		err := s.retry(ctx, "dropping "+keyNames(g)+" again", rev, i, func() error { _, err := s.Conn.ExecContext(ctx, q); return err })
 		switch {
 		case dbconn.ServerError(err, 1061, 1091): // duplicate key name; can't drop, does not exist
+		case err != nil && len(done) > 0:
+			return done, undo[k:], fmt.Sprintf("undoing it stopped part way: it ran %s, then failed", strings.Join(done, "; ")), err
 		case err != nil:
-			return done, err
+			return done, undo[k:], "", err
 		default:
 			done = append(done, q)
 		}
 	}
-	return done, nil
+	return done, nil, "", nil
 }
 
 // dropAgain settles, once a rerun's gates have run (refused: their
@@ -338,17 +344,21 @@ func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *hi
 		return s.redact(history.Sending(ctx, s.Conn, rec, rec.FailedStatement))
 	}
 	s.say("  %s, added by statement %d of %d in a run that stopped before confirming it, goes again, since the gates refuse (below): %s", keyNames(g), i+1, len(rev.Statements), strings.Join(undo, "; "))
-	dropped, err := s.undo(ctx, rev, i, g, undo)
+	dropped, rest, partly, err := s.undo(ctx, rev, i, g, undo)
 	if err != nil {
-		return fmt.Errorf("%s refused: statement %d of %d added %s, which the run that stopped did not confirm, and the gates refuse, but dropping it again failed (%w): it stands, not confirmed; nothing else was run. Fix what stopped the drop (a lock wait: the transaction holding the table, SHOW PROCESSLIST), then rerun %s; or drop it by hand (%s) and rerun. The gates: %v",
-			rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; "), refused)
+		failed, stands, gates := "dropping it again failed", ": it stands, not confirmed", fmt.Sprint(refused)
+		if partly != "" {
+			failed, stands, gates = partly, "", strings.Replace(gates, nothingChanged, "nothing else was changed", 1)
+		}
+		return fmt.Errorf("%s refused: statement %d of %d added %s, which the run that stopped did not confirm, and the gates refuse, but %s (%w)%s; nothing else was run. Fix what stopped it (a lock wait: the transaction holding the table, SHOW PROCESSLIST; or what the error names), then rerun %s, which runs what is left (%s); or run that by hand and rerun. The gates: %s",
+			rev.ID, i+1, len(rev.Statements), keyNames(g), failed, s.redact(err), stands, s.rerun(), strings.Join(rest, "; "), gates)
 	}
 	did := fmt.Sprintf("%s, which statement %d of %d added in a run that stopped before confirming it, was dropped again (%s)", keyNames(g), i+1, len(rev.Statements), strings.Join(dropped, "; "))
 	switch {
 	case len(dropped) == 0:
 		did = fmt.Sprintf("statement %d of %d, sent by a run that stopped before confirming it, left nothing standing (%s dropped by hand, or never added)", i+1, len(rev.Statements), keyNames(g))
 	case effect.Of(dropped[0])[0].Op != effect.DropForeignKy: // undo drops the keys first
-		did = fmt.Sprintf("statement %d of %d, sent by a run that stopped before confirming it, left %s gone (dropped by hand) and the rest of it undone now (%s)", i+1, len(rev.Statements), keyNames(g), strings.Join(dropped, "; "))
+		did = fmt.Sprintf("statement %d of %d, sent by a run that stopped before confirming it, left %s gone (dropped by hand, or by a run that stopped part way through undoing it) and the rest of it undone now (%s)", i+1, len(rev.Statements), keyNames(g), strings.Join(dropped, "; "))
 	}
 	if err := history.Fail(ctx, s.Conn, rec, fmt.Errorf("%s: %s statement %d is not applied", did, rev.ID, i+1), rev.Statements[i].SQL); err != nil {
 		return s.redact(err)
