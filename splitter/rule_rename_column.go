@@ -67,9 +67,9 @@ func init() {
 // longer string, a bigger number, a character of the new charset) failed
 // that write (error 1406, 1264 or 1366 under strict mode) or was cut
 // without one. The previous release then reads the new release's values
-// as written. The rollback
-// narrows it back behind a gate counting the rows that no longer fit
-// (restoreColumn); a charset is not moved back (refused).
+// as written. The rollback narrows it back behind a gate counting the
+// rows that no longer fit (restoreColumn); a charset is not moved back
+// (refused).
 func (c *Change) widenRenamed(s *syncCol) ([]Step, error) {
 	d := c.ctx.Decl(c.Table.Name, s.col.Name)
 	if s.old == nil || d.RenamedFrom == "" {
@@ -93,7 +93,8 @@ func (c *Change) widenRenamed(s *syncCol) ([]Step, error) {
 	if kind == schema.NoChange {
 		return nil, nil
 	}
-	why := fmt.Sprintf("%s.%s is %s renamed (declared at %s) and widens (%s): the triggers copy each write of the new release into %s, which the previous release reads until contract, so %s takes the new type first, keeping its name, nullability, default and comment", c.Table.Name, s.col.Name, s.old.Name, d.Pos, describeColumnChange(kind), s.old.Name, s.old.Name)
+	widens := describeColumnChange(kind)
+	why := fmt.Sprintf("%s.%s is %s renamed (declared at %s) and widens (%s): the triggers copy each write of the new release into %s, which the previous release reads until contract, so %s takes the new %s first, keeping its name, nullability, default and comment", c.Table.Name, s.col.Name, s.old.Name, d.Pos, widens, s.old.Name, s.old.Name, widens)
 	switch {
 	case s.relaxedOld:
 		t.Null, kind = true, kind|schema.ChangeNull
@@ -105,9 +106,9 @@ func (c *Change) widenRenamed(s *syncCol) ([]Step, error) {
 	w.Type = &t
 	if keys := c.foreignKeysUsing(s.old.Name, false); len(keys) > 0 && c.ctx.Target.MariaDB() && !enumAppended(s.old.Type.Type, t.Type) {
 		return nil, fmt.Errorf("%s: %s.%s is %s renamed and widens (%s), which %s must do too until contract, and it is a column of foreign key %s in the previous release: %s; or rename it keeping its type and charset",
-			d.Pos, c.Table.Name, s.col.Name, s.old.Name, describeColumnChange(kind&^schema.ChangeNull), s.old.Name, strings.Join(keys, ", "), underForeignKey)
+			d.Pos, c.Table.Name, s.col.Name, s.old.Name, widens, s.old.Name, strings.Join(keys, ", "), underForeignKey)
 	}
-	return c.widenSteps(&schema.ModifyColumn{From: s.old, To: &w, Change: kind}, why, "widening it for the new release's writes", func(cost string) (string, error) {
+	return c.widenSteps(&schema.ModifyColumn{From: s.old, To: &w, Change: kind}, why, "the widening for the new release's writes", func(cost string) (string, error) {
 		return c.requireOptIn(cost, fmt.Sprintf("the widening of %s (its name in the previous release) to hold the new release's writes", s.old.Name),
 			"or rename it keeping its type and charset in this release and change them in the next", s.col.Name)
 	})
