@@ -24,6 +24,7 @@ func TestRenameWideningWidensTheOldColumn(t *testing.T) {
 	}
 	p := newSchemaProject(t, [2]string{"a", "schema \"app\" {}\n" + table("a")}, [2]string{"b", "schema \"app\" {}\n" + table("b")})
 	p.must("plan")
+	p.must("lint")
 	p.must("db", "sync", "a")
 	p.exec("INSERT INTO people (name, hits) VALUES ('ann', 1)")
 	wantPhases(t, p, []phaseCase{
@@ -80,6 +81,7 @@ func TestRenameWideningConvertsTheOldColumn(t *testing.T) {
 	v2 := htable("people", hcol("id", "int", "auto_increment = true"), hcol("town", "varchar(20)", `charset = "utf8mb4"`, "null = true", `renamed_from = "city"`, "allow_copy = true"), hpk("id"))
 	p := newSchemaProject(t, [2]string{"a", "schema \"app\" {}\n" + v1}, [2]string{"b", "schema \"app\" {}\n" + v2})
 	p.must("plan")
+	p.must("lint")
 	wantPhases(t, p, []phaseCase{{"b", "expand", "MODIFY COLUMN `city` varchar(20) NULL COLLATE UTF8MB4_GENERAL_CI"}})
 	opContains(t, opResult{Stdout: p.read("plans/b/b_rollback01.sql")}, "rollback refused at plan time: ", "moved people.city to another charset")
 	p.must("db", "sync", "a")
