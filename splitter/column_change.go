@@ -324,9 +324,25 @@ func (c *Change) widenSteps(m *schema.ModifyColumn, why, what string, optIn func
 	if err != nil {
 		return nil, err
 	}
-	alg, ok := c.ctx.widenAlgorithm(c.Table, m.From, m.To, m.Change)
+	conv := m.Change & (schema.ChangeCharset | schema.ChangeCollate)
+	alg, ok := c.ctx.widenAlgorithm(c.Table, m.From, m.To, m.Change&^conv)
 	if !ok {
 		return nil, fmt.Errorf("%s: %s.%s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), c.Table.Name, m.To.Name)
+	}
+	var gates []Step
+	if conv != schema.NoChange {
+		// A charset widened with the type (a renamed column's,
+		// widenRenamed) costs what convert-charset's conversion does.
+		v := conversion{from: m.From, to: m.To}
+		v.fromCS, v.fromColl = schemadef.Effective(c.ctx.Target, c.FromTable, m.From)
+		v.toCS, v.toColl = schemadef.Effective(c.ctx.Target, c.Table, m.To)
+		a, how := c.ctx.conversionAlgorithm(c.FromTable, v)
+		if alg = worse(alg, a); how != "" {
+			why += "; " + how
+		}
+		if gates, err = collisionGates(c, []conversion{v}, false); err != nil {
+			return nil, err
+		}
 	}
 	alg, why = prefixedKeysWhy(keys, alg, why, m.From)
 	sql, err := c.Alter(append([]schema.Change{m}, keys...)...)
@@ -341,7 +357,7 @@ func (c *Change) widenSteps(m *schema.ModifyColumn, why, what string, optIn func
 		why += "; " + note
 	}
 	back, err := c.restoreColumn(m.From, m.To, m.Change, what, keysBack...)
-	return append([]Step{stmt(revision.Expand, StageModifyColumn, why, alg.With(sql))}, back...), err
+	return append(append(gates, stmt(revision.Expand, StageModifyColumn, why, alg.With(sql))), back...), err
 }
 
 // prefixedKeysWhy says what keptKeysFit's index changes (DropIndex, AddIndex

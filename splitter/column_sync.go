@@ -209,6 +209,15 @@ func (s *syncCol) choosePlaceholder(ctx *Context, rename bool) {
 	}
 }
 
+// marksWhy says, for the old column's placeholder default, that it marks
+// the new release's INSERTs ("" where it does not).
+func (s *syncCol) marksWhy() string {
+	if !s.marks {
+		return ""
+	}
+	return fmt.Sprintf("; the placeholder tells the triggers that the new release inserted the row (it may leave %s NULL), so an INSERT of the previous release that writes exactly %s into %s is read as the new release's", s.col.Name, s.placeholder, s.old.Name)
+}
+
 // insertBlock is the part of the BEFORE INSERT trigger for one column
 // that takes over from another (who wrote the row: choosePlaceholder): n
 // and o are the new and old column of the row, fwd and bwd what forward
@@ -381,14 +390,19 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		lost = fmt.Sprintf("the triggers kept %s in step with it, so what the new release wrote survives there as far as the backward conversion carries it", s.old.Name)
 	}
 	steps = append(steps, c.dropAdded(name, alg, lost))
-	if s.old != nil && needsPlaceholder(s.old) {
+	// A widening of the old column gives it its placeholder default (or
+	// NULL) too: two statements on one column would each restate it.
+	widened, err := c.widenRenamed(s)
+	if err != nil {
+		return nil, err
+	}
+	steps = append(steps, widened...)
+	if s.old != nil && needsPlaceholder(s.old) && widened == nil {
 		kept, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), "", "", name)
 		if err != nil {
 			return nil, err
 		}
-		if s.marks {
-			kept[0].Why += fmt.Sprintf("; the placeholder tells the triggers that the new release inserted the row (it may leave %s NULL), so an INSERT of the previous release that writes exactly %s into %s is read as the new release's", name, s.placeholder, s.old.Name)
-		}
+		kept[0].Why += s.marksWhy()
 		steps = append(steps, kept...)
 	}
 	if cols[0] == s {

@@ -106,6 +106,9 @@ func (c *Change) dropAdded(name string, alg Algorithm, lost string) Step {
 func (c *Change) restoreColumn(was, is *schema.Column, kind schema.ChangeKind, what string, keys ...schema.Change) ([]Step, error) {
 	table := c.Table.Name
 	name := table + "." + was.Name
+	if kind&(schema.ChangeCharset|schema.ChangeCollate) != schema.NoChange {
+		return []Step{refuseRollback(fmt.Sprintf("%s moved %s to another charset, and moving it back copies the table and rejects the characters only the new one stores, which the new release may have written", what, name))}, nil
+	}
 	var narrow *columnTightening
 	if kind.Is(schema.ChangeType) && !displayOnly(was.Type.Type, is.Type.Type) {
 		tg, err := planTightening(is, was, kind)

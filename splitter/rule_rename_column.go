@@ -3,6 +3,7 @@ package splitter
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -19,9 +20,9 @@ func init() {
 		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "rename a column (declared: renamed_from)",
-			Phases:   "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",
+			Phases:   "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), a new type or charset the old one's values fit (a widening) given to the old column too, its name, nullability, default and comment kept (instant where the server can; a copy requires allow_copy = true; bool -> int, or an old column under a foreign key, refused), copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",
 			Gate:     "no row with the new column NULL (NOT NULL columns), or none the copy has not reached",
-			Rollback: "drop the triggers, then the new column (INSTANT; the triggers kept the old one in step); the old column's placeholder default goes (INSTANT), or, made NULL instead, it is NOT NULL again in place behind a gate counting the rows left NULL",
+			Rollback: "drop the triggers, then the new column (INSTANT; the triggers kept the old one in step); the old column's placeholder default goes (INSTANT), or, made NULL instead, it is NOT NULL again in place behind a gate counting the rows left NULL; an old column widened gets its type back by a table copy behind a gate counting the rows it cannot hold (as widen-column's rollback), a charset conversion refuses the rollback",
 			Example: `column "display_name" {
   type         = varchar(100)
   renamed_from = "name"
@@ -55,5 +56,60 @@ func init() {
 			}
 			return syncSteps(c, fmt.Sprintf("%s.%s is %s renamed (declared at %s)", c.Table.Name, add.C.Name, d.RenamedFrom, d.Pos))
 		}),
+	})
+}
+
+// widenRenamed widens the column a rename takes over to the new column's
+// type and charset, its name, nullability, default and comment kept, in
+// expand before the triggers exist (with the placeholder default or NULL
+// keepOptional would give it). Until contract the trigger copies each
+// write of the new release into it, and a value only the new type holds (a
+// longer string, a bigger number, a character of the new charset) failed
+// that write (error 1406, 1264 or 1366 under strict mode) or was cut
+// without one. The previous release then reads the new release's values
+// as written. The rollback narrows it back behind a gate counting the
+// rows that no longer fit (restoreColumn); a charset is not moved back
+// (refused).
+func (c *Change) widenRenamed(s *syncCol) ([]Step, error) {
+	d := c.ctx.Decl(c.Table.Name, s.col.Name)
+	if s.old == nil || d.RenamedFrom == "" {
+		return nil, nil
+	}
+	w, kind := *s.old, schema.NoChange
+	fromCS, _ := schemadef.Effective(c.ctx.Target, c.FromTable, s.old)
+	if toCS, _ := schemadef.Effective(c.ctx.Target, c.Table, s.col); schemadef.Textual(s.old.Type.Type) && fromCS != toCS {
+		w, kind = *converted(s.old, s.col), schema.ChangeCharset|schema.ChangeCollate
+	}
+	t := *s.old.Type
+	if !sameType(t.Type, s.col.Type.Type) && !displayOnly(t.Type, s.col.Type.Type) {
+		if _, ok := t.Type.(*schema.BoolType); ok {
+			// Drivers read TINYINT(1) as a boolean, and any other
+			// integer as a number.
+			return nil, fmt.Errorf("%s: %s.%s is %s renamed, and its type changes from bool to %s: until contract the trigger copies the new release's writes into %s, which would have to become %s to hold them, and code of the previous release reading it as a boolean would read numbers. Rename it keeping type = bool in this release and widen it in the next (rule widen-column), or declare %s with a replaces block (column = %q) whose backward gives %s a boolean",
+				d.Pos, c.Table.Name, s.col.Name, s.old.Name, schemadef.TypeName(s.col.Type), s.old.Name, schemadef.TypeName(s.col.Type), s.col.Name, s.old.Name, s.old.Name)
+		}
+		t.Type, t.Raw, kind = s.col.Type.Type, s.col.Type.Raw, kind|schema.ChangeType
+	}
+	if kind == schema.NoChange {
+		return nil, nil
+	}
+	widens := describeColumnChange(kind)
+	why := fmt.Sprintf("%s.%s is %s renamed (declared at %s) and widens (%s): the triggers copy each write of the new release into %s, which the previous release reads until contract, so %s takes the new %s first, keeping its name, nullability, default and comment", c.Table.Name, s.col.Name, s.old.Name, d.Pos, widens, s.old.Name, s.old.Name, widens)
+	switch {
+	case s.relaxedOld:
+		t.Null, kind = true, kind|schema.ChangeNull
+		why += "; it accepts NULL too, for the rows the new release inserts without it (no placeholder default can mark them)"
+	case s.placeholder != "":
+		w.Default, kind = &schema.RawExpr{X: s.placeholder}, kind|schema.ChangeDefault
+		why += fmt.Sprintf("; it gets the placeholder default %s until contract drops it, for the rows the new release inserts without it%s", s.placeholder, s.marksWhy())
+	}
+	w.Type = &t
+	if keys := c.foreignKeysUsing(s.old.Name, false); len(keys) > 0 && c.ctx.Target.MariaDB() && !enumAppended(s.old.Type.Type, t.Type) {
+		return nil, fmt.Errorf("%s: %s.%s is %s renamed and widens (%s), which %s must do too until contract, and it is a column of foreign key %s in the previous release: %s; or rename it keeping its type and charset",
+			d.Pos, c.Table.Name, s.col.Name, s.old.Name, widens, s.old.Name, strings.Join(keys, ", "), underForeignKey)
+	}
+	return c.widenSteps(&schema.ModifyColumn{From: s.old, To: &w, Change: kind}, why, "the widening for the new release's writes", func(cost string) (string, error) {
+		return c.requireOptIn(cost, fmt.Sprintf("the widening of %s (its name in the previous release) to hold the new release's writes", s.old.Name),
+			"or rename it keeping its type and charset in this release and change them in the next", s.col.Name)
 	})
 }

@@ -1,6 +1,8 @@
 package splitter
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/revision"
@@ -56,17 +58,90 @@ func TestRenameColumnRule(t *testing.T) {
 	}
 }
 
-// A rename into a charset holding every character of the old one's
-// (latin1 into utf8mb4) is planned: the trigger stores each value.
-func TestRenameColumnIntoAWiderCharset(t *testing.T) {
-	latin1 := "  column \"name\" {\n    type    = varchar(30)\n    charset = \"latin1\"\n  }\n"
-	before := tcEdit(t, tcImages, "  column \"name\" {\n    type = varchar(30)\n  }\n", latin1)
-	after := tcEdit(t, before, latin1, "  column \"title\" {\n    type         = varchar(30)\n    charset      = \"utf8mb4\"\n    renamed_from = \"name\"\n  }\n")
-	steps, err := tcSteps(t, mariadb1011, before, after)
-	if err != nil {
-		t.Fatal(err)
+// A rename to a type or charset holding every value of the old one's
+// (a widening) widens the old column to it in expand, before the triggers
+// that copy the new release's writes into it: a value only the new type
+// holds failed the new release's write (error 1406, 1264, 1366). The
+// rollback narrows it back by a copy behind a gate counting the rows it
+// would not hold, or is refused for a charset; a rename the old column
+// cannot follow is refused.
+func TestRenameColumnWidensTheOldColumn(t *testing.T) {
+	col := func(name, typ string, attrs ...string) string {
+		s := "  column \"" + name + "\" {\n    type = " + typ + "\n"
+		for _, a := range attrs {
+			s += "    " + a + "\n"
+		}
+		return s + "  }\n"
 	}
-	if up, _ := tcApart(steps); len(up) == 0 || up[0].SQL != "ALTER TABLE `images` ADD COLUMN `title` varchar(30) NULL COLLATE UTF8MB4_GENERAL_CI, ALGORITHM=INSTANT" {
-		t.Errorf("steps:\n%s", tcDump(up))
+	latin1 := col("note", "varchar(60)", `charset = "latin1"`)
+	for _, c := range []struct {
+		name         string
+		before       []string // edits of tcImages into the previous release
+		from, to     string   // the old column's block, the new one's
+		after        []string // more edits of the new release
+		expand, back []string // expand's MODIFY statements; the rollback's gates and statements on the old column
+		errHas       []string
+	}{
+		{name: "same type: no widening", from: col("name", "varchar(30)"), to: col("title", "varchar(30)", `renamed_from = "name"`),
+			back: []string{"ALTER TABLE `images` ALTER COLUMN `name` DROP DEFAULT, ALGORITHM=INSTANT"}},
+		{name: "longer varchar with its placeholder default: instant, narrowed back behind a gate", from: col("name", "varchar(30)"), to: col("title", "varchar(40)", `renamed_from = "name"`),
+			expand: []string{"ALTER TABLE `images` MODIFY COLUMN `name` varchar(40) NOT NULL DEFAULT '', ALGORITHM=INSTANT"},
+			back:   []string{"SELECT COUNT(*) FROM `images` WHERE CHAR_LENGTH(`name`) > 30", "ALTER TABLE `images` MODIFY COLUMN `name` varchar(30) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"}},
+		{name: "bigger integer: a copy, opted in", from: col("size", "int", "null = true"), to: col("bytes", "bigint", "null = true", `renamed_from = "size"`, "allow_copy = true"),
+			expand: []string{"ALTER TABLE `images` MODIFY COLUMN `size` bigint NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			back:   []string{"SELECT COUNT(*) FROM `images` WHERE `size` NOT BETWEEN -2147483648 AND 2147483647", "ALTER TABLE `images` MODIFY COLUMN `size` int NULL, ALGORITHM=COPY, LOCK=SHARED"}},
+		{name: "bigger integer without allow_copy: refused", from: col("size", "int", "null = true"), to: col("bytes", "bigint", "null = true", `renamed_from = "size"`),
+			errHas: []string{"after.hcl:", "images.bytes: the widening of size (its name in the previous release) to hold the new release's writes makes the server copy the whole table", "Add `allow_copy = true` to column \"bytes\"", "or rename it keeping its type and charset in this release and change them in the next"}},
+		{name: "enum values appended: instant", from: col("kind", `enum("a", "b", "c")`, "null = true"), to: col("sort", `enum("a", "b", "c", "d")`, "null = true", `renamed_from = "kind"`),
+			expand: []string{"ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INSTANT"},
+			back:   []string{"SELECT COUNT(*) FROM `images` WHERE `kind` NOT IN ('a', 'b', 'c') AND `kind` + 0 <> 0", "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c') NULL, ALGORITHM=COPY, LOCK=SHARED"}},
+		{name: "latin1 into utf8mb4: a copy; the charset is not moved back", before: []string{col("note", "varchar(60)"), latin1}, from: latin1, to: col("memo", "varchar(60)", `charset = "utf8mb4"`, `renamed_from = "note"`, "allow_copy = true"),
+			expand: []string{"ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL DEFAULT '' COLLATE UTF8MB4_GENERAL_CI, ALGORITHM=COPY, LOCK=SHARED"},
+			back:   []string{"SELECT 1"}},
+		// The old column has no marking placeholder (a NOT NULL enum whose
+		// successor has a default: choosePlaceholder), so it is made NULL,
+		// by the widening's own MODIFY: a second one would restate it.
+		{name: "old column made NULL in the widening's statement", before: []string{col("kind", `enum("a", "b", "c")`, "null = true"), col("kind", `enum("a", "b", "c")`)}, from: col("kind", `enum("a", "b", "c")`), to: col("sort", `enum("a", "b", "c", "d")`, `default = "a"`, `renamed_from = "kind"`, "allow_copy = true"),
+			expand: []string{"ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+			back:   []string{"SELECT COUNT(*) FROM `images` WHERE `kind` IS NULL OR `kind` NOT IN ('a', 'b', 'c') AND `kind` + 0 <> 0", "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c') NOT NULL, ALGORITHM=COPY, LOCK=SHARED"}},
+		{name: "bool into an integer: refused", from: col("size", "bool"), to: col("bytes", "int", `renamed_from = "size"`, "allow_copy = true"),
+			before: []string{col("size", "int", "null = true"), col("size", "bool")},
+			errHas: []string{"after.hcl:", "images.bytes is size renamed, and its type changes from bool to int", "code of the previous release reading it as a boolean would read numbers", "Rename it keeping type = bool in this release and widen it in the next", "or declare bytes with a replaces block (column = \"size\")"}},
+		{name: "under a foreign key: refused", from: col("owner_id", "int", "null = true"), to: col("owner", "bigint", "null = true", `renamed_from = "owner_id"`, "allow_copy = true"),
+			before: []string{col("owner_id", "bigint", "null = true"), col("owner_id", "int", "null = true"), "  index \"ix_owner\" {", "  foreign_key \"fk_owner\" {\n    columns     = [column.owner_id]\n    ref_columns = [table.owners.column.id]\n  }\n  index \"ix_owner\" {"},
+			after:  []string{"    columns     = [column.owner_id]", "    columns     = [column.owner]", "    columns = [column.owner_id]", "    columns = [column.owner]"},
+			errHas: []string{"after.hcl:", "images.owner is owner_id renamed and widens (type), which owner_id must do too until contract, and it is a column of foreign key fk_owner of images in the previous release: MariaDB refuses that", "or rename it keeping its type and charset"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := tcEdit(t, tcImages, c.before...)
+			steps, err := tcSteps(t, mariadb1011, before, tcEdit(t, before, append([]string{c.from, c.to}, c.after...)...))
+			if c.errHas != nil {
+				if err == nil {
+					t.Fatalf("planned, want a refusal:\n%s", tcDump(steps))
+				}
+				for _, s := range c.errHas {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("refusal lacks %q:\n%v", s, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := "`" + strings.Trim(strings.Fields(c.from)[1], `"`) + "`"
+			var expand, back []string
+			for _, s := range steps {
+				switch {
+				case s.Phase == revision.Expand && strings.Contains(s.SQL, "MODIFY COLUMN "+old):
+					expand = append(expand, s.SQL)
+				case s.Phase == revision.Rollback && (s.Kind == revision.Gate || s.Stage == StageRollbackRestoreColumn):
+					back = append(back, s.SQL)
+				}
+			}
+			if !slices.Equal(expand, c.expand) || !slices.Equal(back, c.back) {
+				t.Errorf("expand:\n%q\nrollback:\n%q\nwant:\n%q\n%q", expand, back, c.expand, c.back)
+			}
+		})
 	}
 }
