@@ -409,8 +409,7 @@ func TestOutsideS36NextcloudBigIntRollback(t *testing.T) {
 func TestOutsideS36NextcloudAccesscache(t *testing.T) {
 	t.Parallel()
 	from := nextcloudRelease("16_0_0")
-	to := replaceOnce(from, "  column \"access\" {\n    type = smallint\n    default = 0\n  }\n", "  column \"access\" {\n    type = bool\n    default = false\n    allow_copy = true\n  }\n") +
-		"data_migration \"accesscache\" {\n  table  = \"oc_collres_accesscache\"\n  delete = \"access NOT IN (0, 1)\"\n}\n"
+	to := replaceOnce(from, "  column \"access\" {\n    type = smallint\n    default = 0\n  }\n", "  column \"access\" {\n    type = bool\n    default = false\n    allow_copy = true\n  }\n") + nextcloudAccesscacheDelete
 	p := newSchemaProject(t, [2]string{"16_0_0", from}, [2]string{"16_0_1", to})
 	p.must("plan")
 	wantPhases(t, p, []phaseCase{
@@ -418,6 +417,15 @@ func TestOutsideS36NextcloudAccesscache(t *testing.T) {
 		{"16_0_1", "contract", "DELETE FROM `oc_collres_accesscache` WHERE (`access` NOT IN (0,1))"},
 		{"16_0_1", "contract", "ALTER TABLE `oc_collres_accesscache` MODIFY COLUMN `access` bool NOT NULL DEFAULT false, ALGORITHM=COPY, LOCK=SHARED"},
 	})
+	nextcloudAccesscacheRollOut(t, p)
+}
+
+const nextcloudAccesscacheDelete = "data_migration \"accesscache\" {\n  table  = \"oc_collres_accesscache\"\n  delete = \"access NOT IN (0, 1)\"\n}\n"
+
+// nextcloudAccesscacheRollOut rolls 16_0_1 out over rows of access 1, 300
+// and (16.0.0's code, during the roll-out) 2, of which the delete keeps 1.
+func nextcloudAccesscacheRollOut(t *testing.T, p *opProject) {
+	t.Helper()
 	p.must("db", "sync", "16_0_0")
 	p.exec("INSERT INTO oc_collres_accesscache (user_id, collection_id, resource_type, resource_id, access) VALUES ('alice', 1, 'file', '42', 1), ('bob', 1, 'file', '42', 300)")
 	p.must("db", "expand")
@@ -428,4 +436,19 @@ func TestOutsideS36NextcloudAccesscache(t *testing.T) {
 	if got := p.query("SELECT GROUP_CONCAT(user_id, ':', access ORDER BY user_id) FROM oc_collres_accesscache"); got != "alice:1" {
 		t.Errorf("access cache: %s", got)
 	}
+}
+
+// The same step, had it kept the smallint and declared a CHECK of its
+// values: the check's gate leaves the deleted rows out too.
+func TestOutsideS36NextcloudAccesscacheCheck(t *testing.T) {
+	t.Parallel()
+	from := nextcloudRelease("16_0_0")
+	to := replaceOnce(from, "  column \"access\" {\n    type = smallint\n    default = 0\n  }\n", "  column \"access\" {\n    type = smallint\n    default = 0\n    allow_copy = true\n  }\n  check \"ck_access\" {\n    expr = \"access IN (0, 1)\"\n  }\n") + nextcloudAccesscacheDelete
+	p := newSchemaProject(t, [2]string{"16_0_0", from}, [2]string{"16_0_1", to})
+	p.must("plan")
+	wantPhases(t, p, []phaseCase{
+		{"16_0_1", "contract", "SELECT COUNT(*) FROM `oc_collres_accesscache` WHERE NOT (`access` IN (0,1)) AND (`access` NOT IN (0,1)) IS NOT TRUE"},
+		{"16_0_1", "contract", "ADD CONSTRAINT `ck_access` CHECK"},
+	})
+	nextcloudAccesscacheRollOut(t, p)
 }
