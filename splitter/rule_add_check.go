@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
@@ -31,7 +32,7 @@ func init() {
 		Doc: RuleDoc{
 			Change:   "add or change a CHECK constraint on an existing table",
 			Phases:   "changed check: expand drops the old one; contract adds the check (ALGORITHM=COPY: needs allow_copy = true on a column the check reads)",
-			Gate:     "no row for which the check is false",
+			Gate:     "no row for which the check is false, less the rows a data_migration's delete removes first",
 			Rollback: "added check: nothing to undo (contract only); changed check: cannot be undone online (expand dropped the old check, and neither server adds a CHECK without copying the table): the rollback is refused",
 			Example: `check "ck_size" {
   expr = "size >= 0"
@@ -65,10 +66,12 @@ func init() {
 				return nil, err
 			}
 			// MySQL's NOT ENFORCED check rejects nothing, so there is nothing to gate.
+			// A row a data_migration's delete removes first is no row the
+			// check must take.
 			if e, ok := schemadef.Attr[*mysql.Enforced](ck.C.Attrs); !ok || e.V {
 				steps = append(steps, gate(
 					fmt.Sprintf("check %s on %s: the previous release could write rows it rejects; contract waits until there are none", ck.C.Name, c.Table.Name),
-					countWhere(c.Table.Name, "NOT ("+expr.SQL()+")"),
+					countWhere(c.Table.Name, strings.Join(append([]string{"NOT (" + expr.SQL() + ")"}, c.keptRows()...), " AND ")),
 				))
 			}
 			return append(steps, stmt(revision.Contract, StageAddGatedConstraint, fmt.Sprintf("check %s on %s would reject writes of the previous release, so it comes after that release; %s", ck.C.Name, c.Table.Name, copyNote),

@@ -75,21 +75,30 @@ func TestTightenWhyOfADroppedDefault(t *testing.T) {
 // Nextcloud 16's collres_accesscache.access, smallint -> boolean, its rows
 // out of range deleted by a data_migration of the release: the delete runs
 // in contract first after the gates, so the tightening's gate leaves its
-// rows out, as the duplicate and orphan gates do. It counted them, and
-// contract stayed shut over rows it was about to delete.
-func TestTightenGateLeavesOutDeletedRows(t *testing.T) {
-	const table = "table \"cache\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"access\" {\n    type = %s\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
-	tr, ctx := tcTransition(t, mariadb1011, fmt.Sprintf(table, "smallint"),
-		fmt.Sprintf(table, "bool\n    allow_copy = true")+"data_migration \"stale\" {\n  table  = \"cache\"\n  delete = \"access NOT IN (0, 1)\"\n}\n")
-	ph, err := Split(tr, mariadb1011, ctx.drv)
-	if err != nil {
-		t.Fatal(err)
+// rows out, as the duplicate and orphan gates do, and so does a new
+// check's. They counted them, and contract stayed shut over rows it was
+// about to delete.
+func TestGatesLeaveOutDeletedRows(t *testing.T) {
+	const table = "table \"cache\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"access\" {\n    type = %s\n  }\n  primary_key {\n    columns = [column.id]\n  }\n%s}\n"
+	const stale = "data_migration \"stale\" {\n  table  = \"cache\"\n  delete = \"access NOT IN (0, 1)\"\n}\n"
+	for _, tc := range []struct{ name, after, gate string }{
+		{"tightening", fmt.Sprintf(table, "bool\n    allow_copy = true", ""),
+			"SELECT COUNT(*) FROM `cache` WHERE (`access` NOT BETWEEN -128 AND 127) AND (`access` NOT IN (0,1)) IS NOT TRUE"},
+		{"check", fmt.Sprintf(table, "smallint\n    allow_copy = true", "  check \"ck_access\" {\n    expr = \"access < 2\"\n  }\n"),
+			"SELECT COUNT(*) FROM `cache` WHERE NOT (`access` < 2) AND (`access` NOT IN (0,1)) IS NOT TRUE"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, ctx := tcTransition(t, mariadb1011, fmt.Sprintf(table, "smallint", ""), tc.after+stale)
+			ph, err := Split(tr, mariadb1011, ctx.drv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range ph[revision.Contract] {
+				if s.Kind == revision.Gate && s.SQL == tc.gate {
+					return
+				}
+			}
+			t.Errorf("contract: %+v\nwant the gate %s", ph[revision.Contract], tc.gate)
+		})
 	}
-	want := "SELECT COUNT(*) FROM `cache` WHERE (`access` NOT BETWEEN -128 AND 127) AND (`access` NOT IN (0,1)) IS NOT TRUE"
-	for _, s := range ph[revision.Contract] {
-		if s.Kind == revision.Gate && s.SQL == want {
-			return
-		}
-	}
-	t.Errorf("contract: %+v\nwant the gate %s", ph[revision.Contract], want)
 }
