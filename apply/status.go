@@ -235,8 +235,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	for _, g := range st.Gates {
 		if g.Waits != "" && st.Code != 1 {
 			id, _ := revision.ParseID(g.Revision)
-			line := fmt.Sprintf("  %s  gate %s of %s not checked: %s; %s checks it after that", g.At, g.Rule, g.Revision, g.Waits, s.command(string(id.Phase)))
-			st.Detail = strings.TrimPrefix(st.Detail+"\n"+line, "\n")
+			st.Detail = strings.TrimPrefix(st.Detail+"\n"+g.waiting(s.command(string(id.Phase))), "\n")
 		}
 	}
 	return st, nil
