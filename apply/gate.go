@@ -405,12 +405,6 @@ func (s *Session) simulatedBefore() []*revision.Revision {
 	return out
 }
 
-// waiting says that the gate was not run, why (Waits), and who runs it
-// once the revisions before it have run.
-func (g GateResult) waiting(who string) string {
-	return fmt.Sprintf("  %s  gate %s of %s not checked: %s; %s checks it after that", g.At, g.Rule, g.Revision, g.Waits, who)
-}
-
 // blockedAfterCatchUp is migrate's answer when its backfills leave rows
 // pending that they cannot rewrite: if contract's gates count rows, the
 // contract is blocked by data, and saying "migrate complete, run contract"

@@ -422,11 +422,6 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	// not answered against the schema and rows before them.
 	earlier := s.simulatedBefore()
 	gates, err := s.gatesNow(ctx, append(earlier, rev), len(earlier))
-	for _, g := range gates {
-		if g.Waits != "" {
-			s.say("%s", g.waiting("a real run"))
-		}
-	}
 	res.Gates = append(res.Gates, gates...)
 	if err := s.dropAgain(ctx, rev, rec, err); err != nil {
 		return rr, err
@@ -754,7 +749,11 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		text := st.SQL + ";"
 		switch st.Kind {
 		case revision.Gate:
-			s.say("-- [%d] gate %s: %s (checked before anything runs)", i+1, st.Rule, st.Why)
+			checked := "checked before anything runs"
+			if g := slices.IndexFunc(gates, func(g GateResult) bool { return g.SQL == st.SQL && g.Waits != "" }); g >= 0 {
+				checked = "not checked: " + gates[g].Waits + "; a real run checks it after that"
+			}
+			s.say("-- [%d] gate %s: %s (%s)", i+1, st.Rule, st.Why, checked)
 		case revision.Backfill:
 			if deletes {
 				s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)

@@ -235,7 +235,8 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	for _, g := range st.Gates {
 		if g.Waits != "" && st.Code != 1 {
 			id, _ := revision.ParseID(g.Revision)
-			st.Detail = strings.TrimPrefix(st.Detail+"\n"+g.waiting(s.command(string(id.Phase))), "\n")
+			line := fmt.Sprintf("  %s  gate %s of %s not checked: %s; %s checks it after that", g.At, g.Rule, g.Revision, g.Waits, s.command(string(id.Phase)))
+			st.Detail = strings.TrimPrefix(st.Detail+"\n"+line, "\n")
 		}
 	}
 	return st, nil
