@@ -363,7 +363,11 @@ func (s *Session) waitsFor(earlier []*revision.Revision, gate string) string {
 	reads := effect.Parse(gate)
 	read, _ := sqlsyntax.ReadGate(gate) // the plans were read: every gate parses
 	for _, rev := range earlier {
-		for j := s.Records[rev.ID.String()].Confirmed(); j < len(rev.Statements); j++ {
+		from, simulated := s.simulatedFrom[rev.ID.String()]
+		if !simulated {
+			from = s.Records[rev.ID.String()].Confirmed()
+		}
+		for j := from; j < len(rev.Statements); j++ {
 			st := rev.Statements[j]
 			for _, e := range effect.Of(st.SQL) {
 				what := e.Table
@@ -388,6 +392,17 @@ func (s *Session) waitsFor(earlier []*revision.Revision, gate string) string {
 		}
 	}
 	return ""
+}
+
+// simulatedBefore are the revisions the dry run has simulated, in order.
+func (s *Session) simulatedBefore() []*revision.Revision {
+	var out []*revision.Revision
+	for _, rev := range s.Plans.Revisions {
+		if _, ok := s.simulatedFrom[rev.ID.String()]; ok {
+			out = append(out, rev)
+		}
+	}
+	return out
 }
 
 // blockedAfterCatchUp is migrate's answer when its backfills leave rows

@@ -64,7 +64,7 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 		return err
 	}
 	switch {
-	case s.simulated:
+	case len(s.simulatedFrom) > 0:
 		note("drift check of %s skipped: this dry run assumes earlier revisions it did not apply", rel)
 		return nil
 	case s.started(rel):
@@ -313,7 +313,7 @@ func accountLiteral(account string) string {
 // than what was planned. Like a resumed expand, it compares the live schema
 // with what the recorded revisions produce.
 func (s *Session) phaseDriftCheck(ctx context.Context, res *Result, rel, phase string) error {
-	if s.driftChecked || s.simulated {
+	if s.driftChecked || len(s.simulatedFrom) > 0 {
 		return nil
 	}
 	return s.recordedDriftCheck(ctx, res, rel+"'s "+phase+" revisions")

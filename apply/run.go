@@ -134,7 +134,11 @@ func (s *Session) done(res *Result, msg, next string) (*Result, error) {
 // end says the version a run leaves the database at, and what is next.
 func (s *Session) end(res *Result) (*Result, error) {
 	res.After = s.Version()
-	s.say(s.dry("version after a real run: %s", "version: %s"), res.After)
+	line := s.dry("version after a real run: %s", "version: %s")
+	if slices.ContainsFunc(res.Gates, func(g GateResult) bool { return g.Waits != "" }) {
+		line += ", if the gates not checked are open (a closed one stops the run before its revision)"
+	}
+	s.say(line, res.After)
 	if res.Next != "" {
 		s.say("next: %s", res.Next)
 	}
@@ -418,8 +422,11 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	// in a state no release was tested against. A resumed revision runs
 	// them all again: rows may have changed while it stood still. A
 	// foreign key a run that stopped added and did not confirm goes again
-	// if they refuse.
-	gates, err := s.checkGates(ctx, rev, rec)
+	// if they refuse. A dry run has not run the revisions it simulated: a
+	// gate reading what they change waits for them, as db check's does,
+	// not answered against the schema and rows before them.
+	earlier := s.simulatedBefore()
+	gates, err := s.gatesNow(ctx, append(earlier, rev), len(earlier))
 	res.Gates = append(res.Gates, gates...)
 	if err := s.dropAgain(ctx, rev, rec, err); err != nil {
 		return rr, err
@@ -747,7 +754,11 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		text := st.SQL + ";"
 		switch st.Kind {
 		case revision.Gate:
-			s.say("-- [%d] gate %s: %s (checked before anything runs)", i+1, st.Rule, st.Why)
+			checked := "checked before anything runs"
+			if g := slices.IndexFunc(gates, func(g GateResult) bool { return g.SQL == st.SQL && g.Waits != "" }); g >= 0 {
+				checked = "not checked: " + gates[g].Waits + "; a real run checks it after that"
+			}
+			s.say("-- [%d] gate %s: %s (%s)", i+1, st.Rule, st.Why, checked)
 		case revision.Backfill:
 			if deletes {
 				s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
@@ -780,7 +791,10 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 	// Later revisions of the same dry run see this one as applied.
 	now := time.Now()
 	s.Records[rev.ID.String()] = &history.Record{Name: rev.ID.String(), ID: rev.ID, Checksum: rev.Checksum, Applied: len(rev.Statements), Total: len(rev.Statements), FinishedAt: sql.NullTime{Time: now, Valid: true}}
-	s.simulated = true
+	if s.simulatedFrom == nil {
+		s.simulatedFrom = map[string]int{}
+	}
+	s.simulatedFrom[rev.ID.String()] = from
 	for j := from; j < len(rev.Statements); j++ {
 		s.dryRan.ran(s, rev, j)
 	}

@@ -137,9 +137,6 @@ type Session struct {
 	marked  string // the lock only this session takes (mark)
 	rowsRun int64
 	thr     *throttle // replicas watched for --max-lag
-	// simulated is set once a dry run has pretended to apply a revision:
-	// from then on the live schema is behind what the run assumes.
-	simulated bool
 	// driftChecked is set once the run has compared the live schema with
 	// what the recorded revisions produce: from then on the schema changes
 	// only by what the run applies itself.
@@ -152,6 +149,11 @@ type Session struct {
 	// triggers and views (dropped: still live; created: not there), for
 	// the revisions after them (checkDependents).
 	dryRan runObjects
+	// simulatedFrom holds the revisions a dry run has pretended to apply
+	// (from then on the live schema is behind what the run assumes), each
+	// with the statement it starts at: what a real run has not run yet
+	// (waitsFor).
+	simulatedFrom map[string]int
 	// checkedAhead is set once sync has checked every revision it runs
 	// (checkDependents), before the first: a release's preflight need not
 	// again.

@@ -47,7 +47,7 @@ func TestCheckPendingLaterExpandGate(t *testing.T) {
 // deletes the legacy rows (b_contract01, planned first, with legacy
 // dropped after the delete when dropLegacy) and adds a unique index on
 // name, planned after as b_contract02, whose gate leaves out the rows of
-// the delete by its predicate (it reads legacy).
+// the delete by its predicate while legacy is there to read.
 func contractProject(t *testing.T, dropLegacy bool) *opProject {
 	t.Helper()
 	legacy := "  column \"legacy\" {\n    type = int\n    null = true\n  }\n"
@@ -64,19 +64,21 @@ func contractProject(t *testing.T, dropLegacy bool) *opProject {
 	p.must("plan")
 	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(b, "  }\n}\n", "  }\n  index \"uk_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n}\n", 1)))
 	p.must("plan")
-	if c2 := p.read("plans/b/b_contract02.sql"); !strings.Contains(c2, "(`legacy` = 1) IS NOT TRUE") || !strings.Contains(p.read("plans/b/b_contract01.sql"), "DELETE") {
-		t.Fatalf("the test needs b_contract01 deleting, b_contract02's gate leaving its rows out:\n%s", c2)
+	if c2 := p.read("plans/b/b_contract02.sql"); strings.Contains(c2, "legacy") == dropLegacy || !strings.Contains(p.read("plans/b/b_contract01.sql"), "DELETE") {
+		t.Fatalf("the test needs b_contract01 deleting, b_contract02's gate leaving its rows out by legacy unless b_contract01 drops it (dropped: %v):\n%s", dropLegacy, c2)
 	}
 	p.must("db", "sync", "a")
 	return p
 }
 
-// A gate of b_contract02 that reads what b_contract01 changes first
-// (t.legacy, which it drops) was run against the schema and rows before
+// A gate of b_contract02 that reads what b_contract01 changes first (the
+// rows of t it deletes) was run against the schema and rows before
 // b_contract01: duplicate names said "contract blocked by data" (7) for
-// a gate contract cannot run once b_contract01 has dropped the column.
-// check says the gate waits for b_contract01, as contract runs it; once
-// b_contract01 has run, check and contract meet the gate alike.
+// a gate contract ran once b_contract01 had deleted rows (and, as
+// planned then, could not run at all: it read legacy, which b_contract01
+// drops). check says the gate waits for b_contract01, as contract runs
+// it; once b_contract01 has run, check and contract meet the gate alike:
+// names still duplicated among the kept rows block it (7).
 func TestCheckPendingContractGateWaitsForEarlierRevision(t *testing.T) {
 	t.Parallel()
 	p := contractProject(t, true)
@@ -87,14 +89,42 @@ func TestCheckPendingContractGateWaitsForEarlierRevision(t *testing.T) {
 	if r.Code != 5 {
 		t.Fatalf("check: want 5 (contract needed), the gate of b_contract02 waiting for b_contract01: %s", r)
 	}
-	opContains(t, r, "contract needed: b_contract01, b_contract02", "plans/b/b_contract02.sql:6  gate add-unique-index of b_contract02 not checked: it reads t.legacy, which b_contract01 changes first (statement 3: drop column); `emcee db contract --env test` checks it after that")
+	opContains(t, r, "contract needed: b_contract01, b_contract02", "plans/b/b_contract02.sql:6  gate add-unique-index of b_contract02 not checked: it reads t, which b_contract01 changes first (statement 2: delete rows); `emcee db contract --env test` checks it after that")
 	con := p.run("db", "contract")
-	if v := p.version(); v != "b_expand02, b_contract01" {
+	if v := p.version(); v != "b_expand02, b_contract01" || con.Code != 7 {
 		t.Fatalf("contract did not stop at b_contract02 (version %s): %s", v, con)
 	}
 	r = p.run("db", "check")
 	if r.Code != con.Code || !strings.Contains(r.Stdout, "b_contract02") || strings.Contains(r.Stdout, "not checked") {
 		t.Fatalf("check after b_contract01 (contract exited %d):\ncheck %s\ncontract %s", con.Code, r, con)
+	}
+}
+
+// b_contract01 deletes the rows where legacy = 1, then drops legacy.
+// b_contract02's unique gate left those rows out by legacy = 1, which it
+// cannot read once b_contract01 has run: contract applied b_contract01
+// and exited 1 (error 1054), and contract --dry-run ran the gate before
+// b_contract01 and said the run would reach b_contract02. The gate leaves
+// out no rows now (they are gone when it runs); the dry run says it waits
+// for b_contract01, and contract runs both where the duplicate names were
+// all but one legacy rows.
+func TestContractGateAfterAnEarlierRevisionDeletedByADroppedColumn(t *testing.T) {
+	t.Parallel()
+	p := contractProject(t, true)
+	p.exec("INSERT INTO t VALUES (1, 'x', 0), (2, 'x', 1), (3, 'y', 1), (4, 'y', 1), (5, 'z', 0)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	dry := p.must("db", "contract", "--dry-run")
+	opContains(t, dry, "would apply b_contract02 (b/b_contract02.sql), 2 statements:\n-- [1] gate add-unique-index: unique index uk_name on t: the previous release could write duplicate keys; contract waits until there are none (not checked: it reads t, which b_contract01 changes first (statement 2: delete rows); a real run checks it after that)")
+	p.must("db", "contract")
+	if !strings.Contains(dry.Stdout, "version after a real run: "+p.version()+", if the gates not checked are open") {
+		t.Fatalf("the dry run's version, now %s: %s", p.version(), dry)
+	}
+	if got := p.query("SELECT GROUP_CONCAT(id ORDER BY id) FROM t"); got != "1,5" {
+		t.Fatalf("rows kept: %s", got)
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND INDEX_NAME = 'uk_name'"); got != "1" {
+		t.Fatalf("uk_name not added: %s", got)
 	}
 }
 

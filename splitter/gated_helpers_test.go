@@ -32,13 +32,20 @@ func tcTransition(t *testing.T, target project.Target, before, after string) (*d
 	return tr, ctx
 }
 
-// tcDiff is tcTransition for a case whose declarations the pipeline refuses.
-func tcDiff(target project.Target, before, after string) (*diff.Transition, *Context, error) {
+// tcDiff is tcTransition for a case whose declarations the pipeline
+// refuses; given asOf, after is planned again as a later revision of the
+// release that was asOf.
+func tcDiff(target project.Target, before, after string, asOf ...string) (*diff.Transition, *Context, error) {
 	source := func(name, body string) diff.Source {
 		return diff.Source{Release: name, File: name + ".hcl", Src: []byte("schema \"app\" {}\n" + body)}
 	}
 	from := source("before", before)
-	pl, err := Diff(target, Sources{Prev: &from, To: source("after", after)})
+	src := Sources{Prev: &from, To: source("after", after)}
+	for _, a := range asOf {
+		was := source("after", a)
+		src.AsOf = &was
+	}
+	pl, err := Diff(target, src)
 	if err != nil {
 		return nil, nil, err
 	}

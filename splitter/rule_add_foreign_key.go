@@ -83,7 +83,7 @@ func init() {
 					stage = StageAddKeyAfterIndex
 				}
 			}
-			for _, m := range c.ctx.Transition.To.Declarations.Deletes(fk.RefTable.Name) {
+			for _, m := range c.ctx.leftOut(fk.RefTable.Name) {
 				gateWhy += fmt.Sprintf("; a row whose parent data_migration %q deletes (contract runs it first after the gates, before the key is added) counts too: delete it with its parent (a data_migration on %s with delete = \"<predicate>\"), or keep its parent", m.Name, c.Table.Name)
 			}
 			if drop, idx := supersededBy(c.FromTable, c.Table, fk); len(drop) > 0 {
@@ -145,7 +145,7 @@ func (c *Change) orphanGate(fk *schema.ForeignKey) string {
 	// parents deleted, its message blaming the previous release's writes).
 	// The predicate reads the parent table unaliased, in a subquery of its
 	// own, the parent row found again by its referenced columns (a key).
-	for _, m := range c.ctx.Transition.To.Declarations.Deletes(fk.RefTable.Name) {
+	for _, m := range c.ctx.leftOut(fk.RefTable.Name) {
 		match = append(match, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE %s AND (%s))", ref, strings.Join(same, " AND "), m.DeleteExpr.SQL()))
 	}
 	from := sqlsyntax.Ident(table)

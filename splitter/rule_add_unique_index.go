@@ -108,8 +108,8 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 // Rows a data_migration of the release deletes (delete = "...", in
 // contract after the gates, before the key is added) are left out, in the
 // rows counted and in the groups: they will not be there when the key is
-// built. Each predicate reads the row of the table it is evaluated on,
-// the subquery's own (it names the table, unaliased).
+// built (leftOut). Each predicate reads the row of the table it is
+// evaluated on, the subquery's own (it names the table, unaliased).
 func (c *Change) duplicateGate(idx *schema.Index) (string, error) {
 	table := c.Table.Name
 	exprs, err := partExprs(idx)
@@ -126,7 +126,7 @@ func (c *Change) duplicateGate(idx *schema.Index) (string, error) {
 // reads the row of the table unaliased.
 func (c *Change) keptRows() []string {
 	var kept []string
-	for _, m := range c.ctx.Transition.To.Declarations.Deletes(c.Table.Name) {
+	for _, m := range c.ctx.leftOut(c.Table.Name) {
 		kept = append(kept, "("+m.DeleteExpr.SQL()+") IS NOT TRUE")
 	}
 	return kept

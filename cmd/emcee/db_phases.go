@@ -156,7 +156,9 @@ revision an earlier run left half-way; if one is not zero the contract is
 refused, nothing is changed, and the gate's place in the plan, its rule, the
 rows it counts and a query listing them are printed. While migrate can still
 rewrite such rows it exits 1 and says to run migrate; once it cannot, the
-contract is blocked by data and it exits 7.
+contract is blocked by data and it exits 7. With --dry-run, a gate of a later
+revision that reads what an earlier one changes (a column it drops, rows it
+deletes) is not run but printed as not checked, with what it waits for.
 
 A data_migration's delete runs first after the gates: the keys of the rows
 it deletes are read once (a SELECT, which locks nothing), then deleted by
