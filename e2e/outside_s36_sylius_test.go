@@ -184,7 +184,10 @@ func syliusChannelPricing(v string) string {
 	if !syliusSince(v, "1_0_0_beta2") {
 		cols = append(cols, hcol("channel_id", "int"))
 	} else {
-		cols = append(cols, hcol("channel_code", "varchar(255)", hfill(v, "1_0_0_beta2")))
+		// allow_copy: channel_id, NOT NULL under its key to channel until
+		// contract, is made NULL for the new release's INSERTs, which
+		// omit it (a placeholder no channel has would fail them).
+		cols = append(cols, hcol("channel_code", "varchar(255)", hfill(v, "1_0_0_beta2"), hin(v, "1_0_0_beta2", "allow_copy = true")))
 	}
 	cols = append(cols, hcol("price", "int"))
 	if syliusSince(v, "1_0_0_beta2") { // Version20170303170201
@@ -470,7 +473,7 @@ func TestOutsideS36SyliusHistory(t *testing.T) {
 		// numbered, channel codes looked up), NOT NULL in contract.
 		{"1_0_0_beta2", "expand", "ALTER TABLE `sylius_channel` ADD COLUMN `skipping_shipping_step_allowed` bool NULL, ADD COLUMN `account_verification_required` bool NULL, ADD COLUMN `skipping_payment_step_allowed` bool NULL, ALGORITHM=INSTANT"},
 		{"1_0_0_beta2", "expand", "ALTER TABLE `sylius_product_variant` ADD COLUMN `version` int NOT NULL DEFAULT 1, ALGORITHM=INSTANT"},
-		{"1_0_0_beta2", "expand", "ALTER TABLE `sylius_channel_pricing` ADD COLUMN `channel_code` varchar(255) NULL, ALTER COLUMN `channel_id` SET DEFAULT 0, ALGORITHM=INSTANT"},
+		{"1_0_0_beta2", "expand", "ALTER TABLE `sylius_channel_pricing` ADD COLUMN `channel_code` varchar(255) NULL, ADD COLUMN `original_price` int NULL, MODIFY COLUMN `channel_id` int NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 		{"1_0_0_beta2", "migrate", "UPDATE `sylius_taxon` SET `created_at` = (NOW()) WHERE (`created_at` IS NULL)"},
 		{"1_0_0_beta2", "migrate", "THEN (SELECT `c`.`code` FROM `sylius_channel` AS `c` WHERE `c`.`id` = `channel_id`)"},
 		{"1_0_0_beta2", "migrate", "UPDATE `sylius_product_variant` SET `position` = (SELECT COUNT(1) FROM `sylius_product_variant` AS `o` WHERE `o`.`id` < `sylius_product_variant`.`id` AND `o`.`product_id` = `sylius_product_variant`.`product_id`)"},
@@ -590,6 +593,11 @@ func TestOutsideS36SyliusRefusals(t *testing.T) {
 		{"position filled by a subquery", "1_0_0_beta2", func(s string) string {
 			return replaceOnce(s, "    fill = \"0\"\n  }\n  column \"on_hold\"", "    fill = \"(SELECT COUNT(*) FROM sylius_product_variant AS o WHERE o.product_id = sylius_product_variant.product_id AND o.id < sylius_product_variant.id)\"\n  }\n  column \"on_hold\"")
 		}, []string{"schema/1_0_0_beta2.hcl:", "fill of sylius_product_variant.position: a subquery", "declare a data_migration (its set and pending may use subqueries)"}},
+		// Version20170223071604's DROP channel_id, whose key to channel
+		// would refuse a placeholder.
+		{"channel_id dropped under its key without allow_copy", "1_0_0_beta2", func(s string) string {
+			return replaceOnce(s, "    fill = \"''\"\n    allow_copy = true\n", "    fill = \"''\"\n")
+		}, []string{"schema/1_0_0_beta2.hcl:", "letting the new release omit sylius_channel_pricing.channel_id (its foreign key FK_7801820C72F5A1AA, kept until contract, would refuse a placeholder default, which no row of sylius_channel holds", "allow_copy = true"}},
 		// Version20170824124122's CHANGE notes notes LONGTEXT.
 		{"notes to LONGTEXT without allow_copy", "1_0_0", func(s string) string {
 			return replaceOnce(s, "    type = longtext\n    null = true\n    allow_copy = true\n", "    type = longtext\n    null = true\n")
@@ -632,4 +640,76 @@ func TestOutsideS36SyliusProductTaxonDuplicate(t *testing.T) {
 	p.exec("DELETE FROM sylius_product_taxon WHERE id = 2")
 	p.must("db", "contract")
 	p.must("db", "diff")
+}
+
+// While beta.2 rolls out, its code writes prices by channel code alone:
+// channel_id, which it drops, holds a key to channel. Expand gave it a
+// placeholder default, 0, which no channel has, and the INSERT failed
+// the key until contract; it is NULL now.
+func TestOutsideS36SyliusNewCodeWritesPrice(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"1_0_0_beta1", syliusRelease("1_0_0_beta1")}, [2]string{"1_0_0_beta2", syliusRelease("1_0_0_beta2")})
+	p.must("plan")
+	p.must("db", "sync", "1_0_0_beta1")
+	p.exec("INSERT INTO sylius_locale (id, code, enabled, created_at) VALUES (1, 'en_US', 1, NOW())")
+	p.exec("INSERT INTO sylius_channel (id, default_locale_id, code, name, enabled, created_at, tax_calculation_strategy) VALUES (1, 1, 'WEB', 'Web', 1, NOW(), 'x')")
+	p.exec("INSERT INTO sylius_product (id, code, created_at, enabled) VALUES (1, 'MUG', NOW(), 1)")
+	p.exec("INSERT INTO sylius_product_variant (id, product_id, code, created_at, on_hold, on_hand, tracked) VALUES (1, 1, 'MUG_S', NOW(), 0, 1, 1)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("INSERT INTO sylius_channel_pricing (id, product_variant_id, channel_code, price) VALUES (1, 1, 'WEB', 500)")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT CONCAT(product_variant_id, ':', channel_code, ':', price) FROM sylius_channel_pricing"); got != "1:WEB:500" {
+		t.Errorf("price: %s", got)
+	}
+}
+
+// beta.2 rolled back after migrate, the previous release's code having
+// written through the views under the OAuth tables' old names: the tables
+// are back under those names with their rows, and beta.2 rolls out again.
+func TestOutsideS36SyliusRollback(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"1_0_0_beta1", syliusRelease("1_0_0_beta1")}, [2]string{"1_0_0_beta2", syliusRelease("1_0_0_beta2")})
+	p.must("plan")
+	p.must("db", "sync", "1_0_0_beta1")
+	p.exec("INSERT INTO sylius_admin_user (id, username, created_at) VALUES (1, 'admin', NOW())")
+	p.exec("INSERT INTO sylius_api_client (id, random_id, redirect_uris, secret, allowed_grant_types) VALUES (1, 'rnd', 'a:0:{}', 'sec', 'a:0:{}')")
+	p.exec("INSERT INTO sylius_api_access_token (id, client_id, user_id, token) VALUES (1, 1, 1, 'tok1')")
+	p.exec("INSERT INTO sylius_product (id, code, created_at, enabled) VALUES (1, 'MUG', NOW(), 1)")
+	p.exec("INSERT INTO sylius_product_image (id, owner_id, code, path) VALUES (1, 1, 'main', 'a.jpg')")
+	p.exec("INSERT INTO sylius_product_variant (id, product_id, code, name, created_at, on_hold, on_hand, tracked) VALUES (1, 1, 'MUG_S', 'Small mug', NOW(), 0, 1, 1)")
+	p.must("db", "expand")
+	p.exec("INSERT INTO sylius_api_client (id, random_id, redirect_uris, secret, allowed_grant_types) VALUES (2, 'rnd2', 'a:0:{}', 'sec2', 'a:0:{}')")
+	p.exec("INSERT INTO sylius_api_access_token (id, client_id, user_id, token) VALUES (2, 2, 1, 'tok2')")
+	p.exec("UPDATE sylius_product_image SET code = 'thumb' WHERE id = 1")
+	p.must("db", "migrate")
+	// variant.position holds 0, what the fill and the numbering compute
+	// again from beta.1's columns; with two backfills filling the column,
+	// the count takes every value not its default for the new release's.
+	r := p.run("db", "rollback")
+	if r.Code == 0 {
+		t.Fatalf("rollback over positions: %s", r)
+	}
+	opContains(t, r, "column sylius_product_variant.position: 1 row(s) hold a value only the new release wrote")
+	if strings.Count(r.Stderr, "row(s) hold") != 1 {
+		t.Errorf("the rollback counts more than position: %s", r)
+	}
+	p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "diff")
+	wantAnswers(t, p, map[string]string{
+		"SELECT GROUP_CONCAT(id, ':', client_id, ':', token ORDER BY id) FROM sylius_api_access_token":                                                                    "1:1:tok1,2:2:tok2",
+		"SELECT GROUP_CONCAT(TABLE_NAME, ':', TABLE_TYPE ORDER BY TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '%api%'": "sylius_api_access_token:BASE TABLE,sylius_api_client:BASE TABLE",
+		"SELECT CONCAT(code, ':', path) FROM sylius_product_image":                                                                                                        "thumb:a.jpg",
+		"SELECT name FROM sylius_product_variant":                                                                                                                         "Small mug",
+	})
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	wantAnswers(t, p, map[string]string{
+		"SELECT GROUP_CONCAT(id, ':', client_id, ':', token ORDER BY id) FROM sylius_admin_api_access_token": "1:1:tok1,2:2:tok2",
+		"SELECT CONCAT(type, ':', path) FROM sylius_product_image":                                           "thumb:a.jpg",
+		"SELECT CONCAT(translatable_id, ':', name) FROM sylius_product_variant_translation":                  "1:Small mug",
+	})
 }

@@ -101,6 +101,13 @@ const tcOwnerFK = `  foreign_key "fk_owner" {
     ref_columns = [table.owners.column.id]
   }`
 
+// tcOwnerNotNullFK makes images.owner_id NOT NULL under fk_owner, and
+// tcDropOwner drops the column with its key and index.
+var (
+	tcOwnerNotNullFK = append(tcBlock(tcOwnerFK), "    type = bigint\n    null = true\n  }\n  column \"price\"", "    type = bigint\n  }\n  column \"price\"")
+	tcDropOwner      = []string{"  column \"owner_id\" {\n    type = bigint\n  }\n", "", tcOwnerFK + "\n", "", "  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}
+)
+
 const tcSizeCheck = `  check "ck_size" {
     expr = "size >= 0"
   }`
@@ -196,6 +203,17 @@ func TestBasicRules(t *testing.T) {
 			{Rule: "drop-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `note`, ALGORITHM=INSTANT"},
 			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ux_note`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		// Sylius 1.0.0-beta.2 drops channel_pricing.channel_id, NOT NULL
+		// under a foreign key to channel: the placeholder default, which
+		// no channel has, made every INSERT of the new release fail the
+		// key until contract. It is made NULL instead.
+		{name: "drop NOT NULL column holding a foreign key: NULL, not a placeholder, which needs allow_copy", target: mariadb1011, before: tcOwnerNotNullFK, edits: tcDropOwner, errHas: []string{"letting the new release omit images.owner_id (its foreign key fk_owner, kept until contract, would refuse a placeholder default, which no row of owners holds", "allow_copy = true", "or drop foreign key fk_owner in a release before this one"}},
+		{name: "drop NOT NULL column holding a foreign key with allow_copy: NULL in expand", target: mariadb1011, before: tcOwnerNotNullFK, edits: append(tcDropOwner, "    type = varchar(30)\n", "    type       = varchar(30)\n    allow_copy = true\n"), want: []tcStep{
+			{Rule: "drop-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `owner_id` bigint NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `owner_id`, ALGORITHM=INSTANT"},
+			{Rule: "drop-foreign-key", Phase: revision.Contract, Stage: StageDropForeignKey, Kind: "", SQL: "ALTER TABLE `images` DROP FOREIGN KEY `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
+			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "drop column from a table keeping a FULLTEXT index needs allow_copy on the index", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, errHas: []string{"images.note: dropping column price from a table that keeps a FULLTEXT index", "allow_copy = true"}},
 		{name: "drop column from a table keeping a FULLTEXT index with allow_copy: copy", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", "", "    type = varchar(60)\n", "    type       = varchar(60)\n    allow_copy = true\n"}, want: []tcStep{

@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -15,7 +16,8 @@ import (
 // it) would fail between expand and contract, so expand gives it a
 // placeholder default first (placeholder.go): the previous release reads
 // that value for the rows the new release inserts; under a unique index,
-// which would refuse the placeholder in a second row, it is made NULL
+// which would refuse the placeholder in a second row, or a foreign key,
+// which would refuse it in every row, it is made NULL
 // instead (a rebuild: allow_copy), and a default of its own, which the
 // index would refuse alike, goes.
 func init() {
@@ -23,7 +25,7 @@ func init() {
 		Name: "drop-column",
 		Doc: RuleDoc{
 			Change:   "drop column (in a release that also adds a column to the table, or gives another table a column of its name: declared, either the new column replaces it or discard)",
-			Phases:   "expand: a placeholder default (metadata only) if it is NOT NULL without default (NULL instead, a rebuild that needs allow_copy, when a unique index holds it); a constant default of its own under a unique index goes, the column NULL (a rebuild that needs allow_copy if it was NOT NULL); contract: drop",
+			Phases:   "expand: a placeholder default (metadata only) if it is NOT NULL without default (NULL instead, a rebuild that needs allow_copy, when a unique index or a foreign key holds it); a constant default of its own under a unique index goes, the column NULL (a rebuild that needs allow_copy if it was NOT NULL); contract: drop",
 			Rollback: "the placeholder default goes (INSTANT); a column expand made NULL instead is NOT NULL again in place, behind a gate counting the rows left NULL; a default expand dropped comes back",
 			Example: `# remove the column block; in a release that adds a column to the table, also:
 discard {
@@ -69,9 +71,17 @@ discard {
 				// never a duplicate. The way around the rebuild is the
 				// index gone first, not a column that replaces this one,
 				// which is being dropped.
-				if idx != nil && value != "" {
+				// A foreign key on it, kept until contract, refuses the
+				// placeholder, which no parent row holds (Sylius beta.2's
+				// channel_pricing.channel_id): NULL it never checks.
+				fk := foreignKeyOn(c.FromTable, d.C.Name)
+				switch {
+				case idx != nil && value != "":
 					value, whyNull = "", fmt.Sprintf("its unique index %s, kept until contract, would take a placeholder default once and refuse the new release's next INSERT as a duplicate, where NULL is never one", idx.Name)
 					instead = fmt.Sprintf("or drop index %s in a release before this one (the column then gets a placeholder default, metadata only)", idx.Name)
+				case fk != nil && value != "":
+					value, whyNull = "", fmt.Sprintf("its foreign key %s, kept until contract, would refuse a placeholder default, which no row of %s holds, and with it every INSERT of the new release, where NULL is never checked", fk.Symbol, fk.RefTable.Name)
+					instead = fmt.Sprintf("or drop foreign key %s in a release before this one (the column then gets a placeholder default, metadata only)", fk.Symbol)
 				}
 				kept, err := c.keepOptional(d.C, value, fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), whyNull, instead, diff.ColumnNames(c.Table)...)
 				if err != nil {
@@ -104,6 +114,20 @@ func withoutDefault(c *schema.Column) *schema.Column {
 	n := *c
 	n.Default = nil
 	return &n
+}
+
+// foreignKeyOn is a foreign key of t whose columns hold column, nil when
+// none does (or t is nil).
+func foreignKeyOn(t *schema.Table, column string) *schema.ForeignKey {
+	if t == nil {
+		return nil
+	}
+	for _, fk := range t.ForeignKeys {
+		if slices.ContainsFunc(fk.Columns, func(c *schema.Column) bool { return strings.EqualFold(c.Name, column) }) {
+			return fk
+		}
+	}
+	return nil
 }
 
 // uniqueOn is a unique index or key of t (the primary key too) that holds

@@ -18,11 +18,11 @@ import (
 //	WHERE (<a pending>) OR (<b pending>)
 //
 // The server assigns a single-table UPDATE left to right, each assignment
-// reading the values the earlier ones wrote (unless it reads its own table:
-// MariaDB then updates as a multi-table UPDATE does, every assignment
-// reading the row as it was, so such a backfill is refused), so a later backfill's pending
+// reading the values the earlier ones wrote, so a later backfill's pending
 // predicate and value read the row as the earlier backfills left it, as
-// they do when it runs after them. A row none of them selects is not
+// they do when it runs after them. Not when the UPDATE reads its own table
+// in a subquery: MariaDB then assigns as a multi-table UPDATE does, each
+// assignment reading the row as it was, so such a backfill is refused. A row none of them selects is not
 // touched; a row only some select keeps the other columns as they are, so
 // the triggers see what they see when a backfill that does not set a
 // column runs. A backfill that sets several columns and whose pending
