@@ -225,7 +225,7 @@ func checkKey(loc *locator, target project.Target, t *schema.Table, idx *schema.
 	}
 }
 
-func isLob(t string) bool { return lobTierOf(t) >= 0 }
+func isLob(t string) bool { return LobTier(t) >= 0 }
 
 // packLen is the bytes a column takes in the server's row buffer, the sum
 // the row limit applies to; false when emcee does not know the type.
@@ -327,9 +327,17 @@ func binarySize(t *schema.BinaryType) int {
 	return *t.Size
 }
 
+// LobMax is the most bytes a TEXT or BLOB type holds; 0 for another type.
+func LobMax(t string) int64 {
+	if i := LobTier(t); i >= 0 {
+		return lobTiers[i].max
+	}
+	return 0
+}
+
 // lobLen is what a row keeps of a TEXT or BLOB.
 func lobLen(t string) (int, bool) {
-	if i := lobTierOf(t); i >= 0 {
+	if i := LobTier(t); i >= 0 {
 		return lobTiers[i].row, true
 	}
 	return 0, false
@@ -351,8 +359,9 @@ var lobTiers = []lobTier{
 	{mysql.TypeLongText, mysql.TypeLongBlob, 4294967295, 12},
 }
 
-// lobTierOf is the tier of a TEXT or BLOB type; -1 for another type.
-func lobTierOf(t string) int {
+// LobTier is the tier of a TEXT or BLOB type, smallest first; -1 for
+// another type.
+func LobTier(t string) int {
 	t = strings.ToLower(t)
 	return slices.IndexFunc(lobTiers, func(l lobTier) bool { return t == l.text || t == l.blob })
 }

@@ -489,7 +489,7 @@ func checkLob(target project.Target, t *schema.Table, c *schema.Column, v string
 	if text {
 		cs, _ = schemadef.Effective(target, t, c)
 	}
-	tier := lobTierOf(name)
+	tier := LobTier(name)
 	if tier < 0 {
 		return
 	}

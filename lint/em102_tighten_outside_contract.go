@@ -12,6 +12,7 @@ import (
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
 )
 
@@ -252,13 +253,7 @@ func tightenings(target project.Target, f *sqlcheck.File, i int) []tightening {
 }
 
 // columnType is a column's type and nullability, as a tightening names them.
-func columnType(c *schema.Column) string {
-	s := c.Type.Raw
-	if c.Type.Null {
-		return s + " NULL"
-	}
-	return s + " NOT NULL"
-}
+func columnType(c *schema.Column) string { return c.Type.Raw + " " + schemadef.Nullability(c) }
 
 // withAtlas adds what Atlas's analyzers say about a statement, or uses it
 // alone when emcee saw nothing there.

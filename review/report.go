@@ -384,7 +384,7 @@ func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st sta
 			// Rows inserted into a table new in the release (or in the first
 			// release, with no previous one to return to) go with the table,
 			// said there.
-			had := tableIn(st.before, old) != nil
+			had := schemadef.TableIn(st.before, old) != nil
 			switch {
 			case m.InsertList != nil && had:
 				rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the rows of %s it inserted in migrate stay; it ran while %s served, which tolerates them (their values in columns new in this release go with those columns)", m.Name, m.Table, r.previous()))
@@ -515,7 +515,7 @@ func (r *Release) note(target project.Target, e effect.Effect, stmt *Statement, 
 			t.Name = e.Table + " " + strings.TrimPrefix(e.Def, "UNIQUE ")
 		}
 		var columns []string
-		key, tbl := t.What, tableIn(st.after, e.Table)
+		key, tbl := t.What, schemadef.TableIn(st.after, e.Table)
 		switch {
 		case e.Op == effect.ModifyColumn:
 			// Without a key, any gate reading the column guards it, whatever its rule.
@@ -580,7 +580,7 @@ func describe(e effect.Effect) string {
 }
 
 func column(s *schema.Schema, table, name string) *schema.Column {
-	t := tableIn(s, table)
+	t := schemadef.TableIn(s, table)
 	if t == nil {
 		return nil
 	}
@@ -601,7 +601,7 @@ func columnDef(st state, table, name string) string {
 
 func tableDef(st state, table string) string {
 	for _, s := range []*schema.Schema{st.before, st.after} {
-		if t := tableIn(s, table); t != nil {
+		if t := schemadef.TableIn(s, table); t != nil {
 			return strings.Join(schemadef.ColumnDefs(t), ", ")
 		}
 	}

@@ -74,7 +74,7 @@ func touchedTables(revs []*revision.Revision, st state, takesOver map[string]str
 	}
 	for _, name := range slices.Sorted(maps.Keys(names)) {
 		oldName := cmp.Or(renamed[name], name)
-		before, after := tableIn(st.before, oldName), tableIn(st.after, name)
+		before, after := schemadef.TableIn(st.before, oldName), schemadef.TableIn(st.after, name)
 		t := TouchedTable{Name: name, Change: "changed", Columns: []TouchedColumn{}, References: []Reference{}}
 		switch {
 		case after == nil && before == nil:
@@ -115,14 +115,6 @@ func touchedTables(revs []*revision.Revision, st state, takesOver map[string]str
 		out = append(out, t)
 	}
 	return out
-}
-
-func tableIn(s *schema.Schema, name string) *schema.Table {
-	if s == nil || name == "" {
-		return nil
-	}
-	t, _ := s.Table(name)
-	return t
 }
 
 // typeName is the column's type without its arguments' lists of values

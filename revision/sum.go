@@ -34,10 +34,7 @@ func hashFile(paths []string, content map[string][]byte) (migrate.HashFile, erro
 	for _, p := range paths {
 		data := content[p]
 		h.Write([]byte(p))
-		first := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			first = data[:i]
-		}
+		first, _, _ := bytes.Cut(data, []byte("\n"))
 		if ignored, err := migrate.NewHashFile([]migrate.File{migrate.NewLocalFile(p, first)}); err != nil {
 			return nil, err
 		} else if len(ignored) == 0 {

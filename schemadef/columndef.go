@@ -13,12 +13,7 @@ import (
 // "varchar(255) NOT NULL DEFAULT 'x'", for reports that name what a drop
 // loses or what a comparison found.
 func ColumnDef(c *schema.Column) string {
-	t := TypeName(c.Type)
-	if c.Type.Null {
-		t += " NULL"
-	} else {
-		t += " NOT NULL"
-	}
+	t := TypeName(c.Type) + " " + Nullability(c)
 	switch d := c.Default.(type) {
 	case *schema.Literal:
 		v := d.V
@@ -34,6 +29,14 @@ func ColumnDef(c *schema.Column) string {
 		t += " DEFAULT (" + d.X + ")"
 	}
 	return t
+}
+
+// Nullability is NULL or NOT NULL, as a column definition says it.
+func Nullability(c *schema.Column) string {
+	if c.Type.Null {
+		return "NULL"
+	}
+	return "NOT NULL"
 }
 
 // TypeName is a column's type as MySQL prints it. A type Atlas does not

@@ -121,6 +121,15 @@ func columnCharsets(s *schema.Schema) map[[2]string][][2]string {
 	return out
 }
 
+// TableIn is the table of that name in s, nil when s is nil or has none.
+func TableIn(s *schema.Schema, name string) *schema.Table {
+	if s == nil {
+		return nil
+	}
+	t, _ := s.Table(name)
+	return t
+}
+
 // Attr finds the attribute of type T.
 func Attr[T schema.Attr](attrs []schema.Attr) (T, bool) {
 	for _, a := range attrs {

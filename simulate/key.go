@@ -11,6 +11,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -138,19 +139,12 @@ func keyColOf(t *schema.Table, p *schema.IndexPart) (*keyCol, error) {
 	return nil, fmt.Errorf("table %s: its primary key column %s is %s: %s", t.Name, c.Name, typ, keyHow)
 }
 
-// intMax is the largest value of an integer type.
+// intMax is the largest value of an integer type, at most an int64's.
 func intMax(t *schema.IntegerType) int64 {
-	bits := map[string]int{"tinyint": 8, "smallint": 16, "mediumint": 24}[strings.ToLower(t.T)]
-	if bits == 0 {
-		if strings.EqualFold(t.T, "bigint") {
-			return math.MaxInt64
-		}
-		bits = 32
+	if _, hi := diff.IntRange(t.T, t.Unsigned); hi.IsInt64() {
+		return hi.Int64()
 	}
-	if t.Unsigned {
-		return 1<<bits - 1
-	}
-	return 1<<(bits-1) - 1
+	return math.MaxInt64
 }
 
 // base36Holds is how many positive numbers n characters of base 36 write.

@@ -3,6 +3,7 @@ package simulate
 import (
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -232,5 +233,23 @@ table "country" {
 	s = &Sim{cfg: Config{Rows: 1000}, old: s.old, new: s.new}
 	if err := s.pickTables(); err != nil {
 		t.Errorf("1000 rows in 1295 keys: %v", err)
+	}
+}
+
+// intMax reads the range of an integer type from diff.IntRange, the one
+// owner of integer ranges, and keeps within an int64.
+func TestIntMax(t *testing.T) {
+	for _, c := range []struct {
+		typ      string
+		unsigned bool
+		want     int64
+	}{
+		{"tinyint", false, 127}, {"tinyint", true, 255}, {"smallint", true, 65535},
+		{"mediumint", false, 8388607}, {"int", false, 2147483647}, {"int", true, 4294967295},
+		{"bigint", false, math.MaxInt64}, {"bigint", true, math.MaxInt64},
+	} {
+		if got := intMax(&schema.IntegerType{T: c.typ, Unsigned: c.unsigned}); got != c.want {
+			t.Errorf("intMax(%s unsigned=%v) = %d, want %d", c.typ, c.unsigned, got, c.want)
+		}
 	}
 }

@@ -122,7 +122,7 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 		t, ok := to.Type.Type.(*schema.StringType)
 		// A CHAR's values are read without their padding, and a VARCHAR
 		// as long keeps them as read; the row format changes.
-		if ok && (lobWidens(textTypes, f.T, t.T) || textHolds(f, t) || strings.EqualFold(f.T, mysql.TypeChar) && strings.EqualFold(t.T, mysql.TypeVarchar) && t.Size >= f.Size) {
+		if ok && (lobWidens(f.T, t.T) || textHolds(f, t) || strings.EqualFold(f.T, mysql.TypeChar) && strings.EqualFold(t.T, mysql.TypeVarchar) && t.Size >= f.Size) {
 			return Copy, true
 		}
 		if !ok || t.T != f.T || t.Size < f.Size {
@@ -136,7 +136,7 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 		return Copy, true
 	case *schema.BinaryType:
 		t, ok := to.Type.Type.(*schema.BinaryType)
-		if ok && lobWidens(blobTypes, f.T, t.T) {
+		if ok && lobWidens(f.T, t.T) {
 			return Copy, true
 		}
 	case *schema.IntegerType:
@@ -203,34 +203,23 @@ func displayOnly(a, b schema.Type) bool {
 	return aBool && tinyint(b) || bBool && tinyint(a)
 }
 
-// The TEXT and BLOB types, smallest first: a bigger one holds every value
-// of a smaller one (same charset), but both servers copy the table to
-// change the length prefix of every stored value (MariaDB 10.11 refuses
-// INSTANT, NOCOPY and INPLACE for TEXT -> LONGTEXT).
-var (
-	textTypes = []string{mysql.TypeTinyText, mysql.TypeText, mysql.TypeMediumText, mysql.TypeLongText}
-	blobTypes = []string{mysql.TypeTinyBlob, mysql.TypeBlob, mysql.TypeMediumBlob, mysql.TypeLongBlob}
-)
-
 // textHolds reports whether a TEXT type holds every value of a CHAR or
 // VARCHAR (Zabbix 5.0's item_preproc.params, varchar(255) -> text): its
 // limit is in bytes, so the column's length is counted at 4 bytes a
 // character, the most any charset emcee plans takes. A CHAR's values are
 // read without their padding, and the TEXT keeps them as read.
 func textHolds(from, to *schema.StringType) bool {
-	return charOrVarchar(from.T) && int64(from.Size)*4 <= textLimit(to)
+	return charOrVarchar(from.T) && int64(from.Size)*4 <= diff.LobMax(to.T)
 }
 
-// textLimit is how many bytes a TEXT type holds (0 for another type).
-func textLimit(t *schema.StringType) int64 {
-	return map[string]int64{mysql.TypeTinyText: 1<<8 - 1, mysql.TypeText: 1<<16 - 1, mysql.TypeMediumText: 1<<24 - 1, mysql.TypeLongText: 1<<32 - 1}[strings.ToLower(t.T)]
-}
-
-// lobWidens reports whether from -> to is a strictly bigger type of the
-// same family.
-func lobWidens(family []string, from, to string) bool {
-	f, t := slices.Index(family, strings.ToLower(from)), slices.Index(family, strings.ToLower(to))
-	return f >= 0 && t > f
+// lobWidens reports whether from -> to is a bigger TEXT, or a bigger BLOB
+// (the callers' Atlas types keep the families apart): it holds every value
+// of the smaller one (same charset), but both servers copy the table to
+// change the length prefix of every stored value (MariaDB 10.11 refuses
+// INSTANT, NOCOPY and INPLACE for TEXT -> LONGTEXT).
+func lobWidens(from, to string) bool {
+	f := diff.LobTier(from)
+	return f >= 0 && diff.LobTier(to) > f
 }
 
 var intTypes = []string{mysql.TypeTinyInt, mysql.TypeSmallInt, mysql.TypeMediumInt, mysql.TypeInt, mysql.TypeBigInt}

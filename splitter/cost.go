@@ -74,7 +74,7 @@ func alterCost(t project.Target, d *effect.DDL, before *schema.Schema) string {
 	for _, c := range d.Clauses {
 		switch c.Op + " " + c.Object {
 		case "MODIFY COLUMN", "CHANGE COLUMN":
-			if c.To == "" && keepsNull(tableIn(before, d.Name), c.Name, c.NotNull) {
+			if c.To == "" && keepsNull(schemadef.TableIn(before, d.Name), c.Name, c.NotNull) {
 				// MySQL extends a VARCHAR or changes a default in place;
 				// MariaDB does what INSTANT can and refuses the rest.
 				continue
@@ -112,15 +112,6 @@ func keepsNull(before *schema.Table, column string, notNull bool) bool {
 	return ok && notNull == !col.Type.Null
 }
 
-// tableIn is the table of that name in s, nil when s is nil or has none.
-func tableIn(s *schema.Schema, name string) *schema.Table {
-	if s == nil {
-		return nil
-	}
-	t, _ := s.Table(name)
-	return t
-}
-
 // costOf is the cost on the target of a statement emcee writes, with the
 // columns as the previous release has them.
 func (c *Context) costOf(sql string) string {
@@ -139,7 +130,7 @@ func (c *Context) costOf(sql string) string {
 // release's order of declaration need not follow, and INPLACE, which a
 // rebuild writes, also takes a drop that moves nothing.
 func reclusters(target project.Target, before *schema.Schema, d *effect.DDL) bool {
-	t := tableIn(before, d.Name)
+	t := schemadef.TableIn(before, d.Name)
 	if t == nil || t.PrimaryKey != nil {
 		return false
 	}

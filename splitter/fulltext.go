@@ -116,7 +116,7 @@ func (c *Context) fulltextKept(phase revision.Phase, table string, d *effect.DDL
 	seen := map[string]bool{}
 	var cols []string
 	for _, r := range states {
-		t := tableIn(r, table)
+		t := schemadef.TableIn(r, table)
 		if t == nil {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -105,7 +106,7 @@ column "id" {
 // keyLeads tells whether the primary key or an index of the table as the
 // previous release has it starts with column.
 func keyLeads(prev *schema.Schema, t *schema.Table, column string) bool {
-	old := tableIn(prev, t.Name)
+	old := schemadef.TableIn(prev, t.Name)
 	return old != nil && slices.ContainsFunc(keysOf(old), func(idx *schema.Index) bool {
 		return len(idx.Parts) > 0 && idx.Parts[0].C != nil && idx.Parts[0].C.Name == column
 	})

@@ -293,7 +293,7 @@ func (c *Context) previousTable(name string) *schema.Table {
 			return ch.FromTable
 		}
 	}
-	return tableIn(c.Transition.From, name)
+	return schemadef.TableIn(c.Transition.From, name)
 }
 
 func (c *Context) isNewTable(name string) bool {

@@ -9,6 +9,7 @@ import (
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -256,7 +257,7 @@ func deleteKey(from *schema.Schema, t *schema.Table) []string {
 		}
 		return diff.PartColumns(pk)
 	}
-	old := tableIn(from, t.Name)
+	old := schemadef.TableIn(from, t.Name)
 	if old == nil {
 		return nil
 	}

@@ -48,19 +48,13 @@ column "name" {
 // typeChange words a type change as the user wrote it, for the refusals that
 // name one column among many (": smallint unsigned -> mediumint unsigned").
 func typeChange(m *schema.ModifyColumn) string {
-	null := func(c *schema.Column) string {
-		if c.Type.Null {
-			return "NULL"
-		}
-		return "NOT NULL"
-	}
 	switch {
 	case m.Change.Is(schema.ChangeType) && m.Change.Is(schema.ChangeNull):
-		return ": " + schemadef.TypeName(m.From.Type) + " " + null(m.From) + " -> " + schemadef.TypeName(m.To.Type) + " " + null(m.To)
+		return ": " + schemadef.TypeName(m.From.Type) + " " + schemadef.Nullability(m.From) + " -> " + schemadef.TypeName(m.To.Type) + " " + schemadef.Nullability(m.To)
 	case m.Change.Is(schema.ChangeType):
 		return ": " + schemadef.TypeName(m.From.Type) + " -> " + schemadef.TypeName(m.To.Type)
 	case m.Change.Is(schema.ChangeNull):
-		return ": " + null(m.From) + " -> " + null(m.To)
+		return ": " + schemadef.Nullability(m.From) + " -> " + schemadef.Nullability(m.To)
 	}
 	return ""
 }

@@ -106,7 +106,7 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 	}
 	switch f := from.(type) {
 	case *schema.StringType:
-		if _, ok := to.(*schema.JSONType); ok && (charOrVarchar(f.T) || slices.Contains(textTypes, strings.ToLower(f.T))) {
+		if _, ok := to.(*schema.JSONType); ok && (charOrVarchar(f.T) || diff.LobTier(f.T) >= 0) {
 			// Text to JSON (Mattermost 6.0's Posts.Props, Threads.Participants):
 			// until contract both releases write a LONGTEXT, which holds every
 			// JSON document and every text, and contract rejects what is not
@@ -124,7 +124,7 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 			// does not pad, so it finds them.
 			preds = append(preds, fmt.Sprintf("%s LIKE %s", col, sqlsyntax.String("% ")))
 		}
-		if ok && slices.Contains(textTypes, strings.ToLower(f.T)) {
+		if ok && diff.LobTier(f.T) >= 0 {
 			// A TEXT narrowed: to a smaller TEXT or to a CHAR/VARCHAR, as
 			// the rollback of Redmine 3.4's text -> longtext widenings
 			// (issues.description, journals.notes) and of 3.2's
@@ -134,10 +134,10 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 			// type cannot hold: a TEXT's limit is in bytes, a CHAR's or
 			// VARCHAR's in characters.
 			switch {
-			case lobWidens(textTypes, f.T, t.T):
+			case lobWidens(f.T, t.T):
 				return t, "", nil
-			case slices.Contains(textTypes, strings.ToLower(t.T)):
-				return f, fmt.Sprintf("OCTET_LENGTH(%s) > %d", col, textLimit(t)), nil
+			case diff.LobTier(t.T) >= 0:
+				return f, fmt.Sprintf("OCTET_LENGTH(%s) > %d", col, diff.LobMax(t.T)), nil
 			case charOrVarchar(t.T):
 				preds = append([]string{fmt.Sprintf("CHAR_LENGTH(%s) > %d", col, t.Size)}, preds...)
 				return f, strings.Join(preds, " OR "), nil

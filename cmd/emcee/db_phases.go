@@ -51,8 +51,7 @@ func runChange(ctx context.Context, r *dbRun, opts apply.Options, run func(*appl
 				// A run that stopped early still moved the version as far as it got.
 				res.After = s.Version()
 			}
-			var r *apply.Refusal
-			if errors.As(err, &r) {
+			if r, ok := errors.AsType[*apply.Refusal](err); ok {
 				res.Next = r.Next
 			}
 			// The text was logged while it ran.

@@ -152,8 +152,7 @@ func exitOf(err error) (int, string) {
 	if err == nil {
 		return codeOK, ""
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
+	if ee, ok := errors.AsType[*exitError](err); ok {
 		return ee.code, ee.err.Error()
 	}
 	return codeError, err.Error()
