@@ -433,6 +433,9 @@ type TableRead struct {
 	// selects passes it; under an OR, a row the other side selects is
 	// selected whatever the table holds.
 	Guarded bool
+	// Present: the only such terms are EXISTS (...), true once the table
+	// has the row's rows, never while it lacks them.
+	Present bool
 }
 
 // ReadOf tells how the expression, which Resolve accepted in s, reads
@@ -462,10 +465,15 @@ func (e *Expr) ReadOf(s Scope, table string) TableRead {
 		if op, ok := term.(*ast.BinaryOperationExpr); ok && (op.Op == opcode.LogicOr || op.Op == opcode.LogicXor) {
 			continue
 		}
-		if read(term).Row {
-			all.Guarded = true
-			break
+		if !read(term).Row {
+			continue
 		}
+		if ex, ok := unparen(term).(*ast.ExistsSubqueryExpr); ok && !ex.Not {
+			all.Present = true
+			continue
+		}
+		all.Guarded, all.Present = true, false
+		break
 	}
 	return all
 }
