@@ -577,7 +577,7 @@ func TestOutsideS34OsticketRefusals(t *testing.T) {
 		// 9143a511-0d6099a6: CHANGE staff username varchar(128).
 		{"rename narrowing the type", "0d6099a6", func(s string) string {
 			return replaceOnce(s, "  column \"username\" {\n    type = varchar(255)\n", "  column \"username\" {\n    type = varchar(128)\n")
-		}, []string{"schema/0d6099a6.hcl:", "ost_thread_event.username is staff renamed, and its type changes from varchar(255) to varchar(128), and varchar(128) does not hold every value of varchar(255)", "Rename it in this release keeping type = varchar(255), and change the type in the next release"}},
+		}, []string{"schema/0d6099a6.hcl:", "ost_thread_event.username is staff renamed, and its type changes from varchar(255) to varchar(128), which does not hold every value of varchar(255)", "Rename it in this release keeping type = varchar(255), and change the type in the next release"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
