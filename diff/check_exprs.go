@@ -218,7 +218,9 @@ func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 			}
 			shadowed = fmt.Sprintf(" (%s there is a column of the subquery's table: write %s for the row's)", strings.Join(read.Shadowed, ", "), strings.Join(quals, ", "))
 		}
-		return fmt.Sprintf("it reads %s in a subquery that does not compare its rows with the row of %s%s: its answer is the same for every row, so once migrate's first batch has inserted rows it selects none (or every row, again), and contract's gate opens over rows never moved, whose values contract then drops. Compare the new table's rows with the row's columns, written with the table's name, e.g. %s", into, from, shadowed, example)
+		return fmt.Sprintf("it reads %s in a subquery that does not compare its rows with the row of %s%s: its answer is the same for every row, so once migrate's first batch has inserted rows it selects none (or every row, again), and contract's gate opens over rows never moved, whose values contract then drops. Compare the new table's rows with the row's columns, written with the table's name, in its WHERE or an inner JOIN's ON (a LEFT or RIGHT JOIN's ON keeps every row of its other side), e.g. %s", into, from, shadowed, example)
+	case read.Present:
+		return fmt.Sprintf("it asks whether %s has the row's rows (EXISTS): a row of %s is selected only once its row is there, so migrate inserts none, and contract's gate opens over rows never moved, whose values contract then drops. Ask whether they are missing, e.g. %s", into, from, example)
 	case !read.Guarded:
 		return fmt.Sprintf("it reads %s only under an OR (or XOR): a row of %s the other side selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again, contract's gate never opening. Make the test of the new table's rows a term of its own, joined with AND, e.g. (...) AND %s", into, from, example)
 	}

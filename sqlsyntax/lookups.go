@@ -306,7 +306,7 @@ func (w *lookups) subquery(q *ast.SubqueryExpr, in *ast.PatternInExpr) {
 		}
 	}
 	var conds []ast.ExprNode
-	for _, c := range conditions(sel) {
+	for _, c := range conditions(sel, false) {
 		if c != nil {
 			for _, c := range conjuncts(c) {
 				conds = append(conds, rowPairs(c)...)

@@ -2,6 +2,7 @@ package sqlsyntax
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -101,6 +102,16 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 			p.fail(n, "DEFAULT(...): write the default value itself")
 		} else if n.Name != nil && (n.Name.Schema.O != "" || n.Name.Table.O != "") {
 			p.fail(n, "DEFAULT(%s): write the bare column name", qualified(n.Name))
+		}
+	case *ast.ExistsSubqueryExpr:
+		// A select list of aggregates gives one row, whatever the table
+		// holds: NOT EXISTS (SELECT COUNT(*) ... WHERE t.k = row.k) as a
+		// pending selected no row, and contract dropped what was never
+		// moved.
+		if sub, ok := n.Sel.(*ast.SubqueryExpr); ok {
+			if sel, ok := sub.Query.(*ast.SelectStmt); ok && sel.GroupBy == nil && sel.Having == nil && sel.Fields != nil && slices.ContainsFunc(sel.Fields.Fields, func(f *ast.SelectField) bool { _, agg := f.Expr.(*ast.AggregateFuncExpr); return agg }) {
+				p.fail(n, "EXISTS of a SELECT of an aggregate (COUNT, MAX ...) without GROUP BY: it has one row whatever the table holds, so EXISTS is always true; select 1, or compare the count itself: (SELECT COUNT(*) FROM ...) = 0")
+			}
 		}
 	case *ast.Join:
 		if n.NaturalJoin || len(n.Using) > 0 {

@@ -165,7 +165,7 @@ func (r *resolver) joined(sel *ast.SelectStmt) bool {
 		}
 		return k
 	}
-	for _, cond := range conditions(sel) {
+	for _, cond := range conditions(sel, true) {
 		if cond == nil {
 			continue
 		}
@@ -197,8 +197,11 @@ func (r *resolver) joined(sel *ast.SelectStmt) bool {
 	return group(ofRow) == group(ofWatched)
 }
 
-// conditions are the WHERE, HAVING and join conditions of a SELECT.
-func conditions(s *ast.SelectStmt) []ast.ExprNode {
+// conditions are the WHERE, HAVING and join conditions of a SELECT; with
+// filtering, only those that keep some of its rows out: an outer join's
+// ON keeps every row of its other side (t LEFT JOIN o ON t.k = row.k
+// has each row of t, whatever the row).
+func conditions(s *ast.SelectStmt, filtering bool) []ast.ExprNode {
 	out := []ast.ExprNode{s.Where}
 	if s.Having != nil {
 		out = append(out, s.Having.Expr)
@@ -206,7 +209,7 @@ func conditions(s *ast.SelectStmt) []ast.ExprNode {
 	var on func(n ast.ResultSetNode)
 	on = func(n ast.ResultSetNode) {
 		if j, ok := n.(*ast.Join); ok {
-			if j.On != nil {
+			if j.On != nil && (!filtering || j.Tp == ast.CrossJoin) {
 				out = append(out, j.On.Expr)
 			}
 			on(j.Left)
@@ -430,6 +433,9 @@ type TableRead struct {
 	// selects passes it; under an OR, a row the other side selects is
 	// selected whatever the table holds.
 	Guarded bool
+	// Present: the only such terms are EXISTS (...), true once the table
+	// has the row's rows, never while it lacks them.
+	Present bool
 }
 
 // ReadOf tells how the expression, which Resolve accepted in s, reads
@@ -444,7 +450,7 @@ func (e *Expr) ReadOf(s Scope, table string) TableRead {
 		r := &resolver{src: e.src, base: e.base, scope: s, watch: table, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}, origins: map[*ast.ColumnName]origin{}, homes: map[*ast.ColumnName]home{}}
 		n.Accept(r)
 		for _, sel := range r.readers {
-			r.watched.Row = r.watched.Row || slices.ContainsFunc(conditions(sel), r.correlates) || r.joined(sel)
+			r.watched.Row = r.watched.Row || slices.ContainsFunc(conditions(sel, true), r.correlates) || r.joined(sel)
 		}
 		n.Accept(visit(func(n ast.Node) bool {
 			if in, ok := n.(*ast.PatternInExpr); ok && in.Sel != nil && r.mentions(in.Expr, ofRow) && r.mentions(in.Sel, ofWatched) {
@@ -459,10 +465,15 @@ func (e *Expr) ReadOf(s Scope, table string) TableRead {
 		if op, ok := term.(*ast.BinaryOperationExpr); ok && (op.Op == opcode.LogicOr || op.Op == opcode.LogicXor) {
 			continue
 		}
-		if read(term).Row {
-			all.Guarded = true
-			break
+		if !read(term).Row {
+			continue
 		}
+		if ex, ok := unparen(term).(*ast.ExistsSubqueryExpr); ok && !ex.Not {
+			all.Present = true
+			continue
+		}
+		all.Guarded, all.Present = true, false
+		break
 	}
 	return all
 }

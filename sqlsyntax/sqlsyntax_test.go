@@ -67,6 +67,8 @@ func TestParseExprRefusesWhatIsNotOneExpression(t *testing.T) {
 		{"EXISTS (SELECT 1 FROM other.t)", Statement, 1, 16, "qualified by a database"},
 		{"EXISTS (WITH c AS (SELECT 1) SELECT 1 FROM c)", Statement, 1, 8, "WITH in a subquery"},
 		{"EXISTS (SELECT 1 FROM t FOR UPDATE)", Statement, 1, 8, "locking clause"},
+		// one row whatever t holds: EXISTS is always true
+		{"a = 1 AND NOT EXISTS (SELECT COUNT(*) FROM t WHERE t.k = 1)", Statement, 1, 15, "EXISTS of a SELECT of an aggregate (COUNT, MAX ...) without GROUP BY"},
 	} {
 		_, err := ParseExpr(tc.src, tc.use)
 		var e *Error

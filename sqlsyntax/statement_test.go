@@ -290,6 +290,16 @@ func TestReadOf(t *testing.T) {
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth t JOIN other o ON o.n = `user`.login)", "user_token_auth", TableRead{Reads: true}},
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth t JOIN other o ON o.id > t.id - t.id WHERE o.n = `user`.login OR o.id = t.id)", "user_token_auth", TableRead{Reads: true}},
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth t, other o, other p WHERE t.id = p.id AND o.n = `user`.login)", "user_token_auth", TableRead{Reads: true}},
+		// An outer join's ON keeps every row of its other side: EXISTS
+		// finds one whatever the row once the new table has rows.
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t LEFT JOIN other o ON t.login = `user`.login)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t LEFT JOIN other o ON o.id = t.id AND o.n = `user`.login)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM other o RIGHT JOIN user_token_auth t ON t.login = `user`.login)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM other o LEFT JOIN user_token_auth t ON t.login = `user`.login)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t JOIN other o ON o.id = t.id LEFT JOIN other p ON p.id = o.id WHERE o.n = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
+		// EXISTS, NOT forgotten: true once the row's rows are there.
+		{"EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true, Present: true}},
+		{"EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login) AND NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.id = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
 		// The row named in the subquery, but never compared with the new
 		// table's rows: the answer is the same for every row (any row
 		// there or none), as when the row is not named at all.
