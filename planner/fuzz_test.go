@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/diff"
@@ -128,6 +129,12 @@ func checkScript(t *testing.T, path string, data []byte, declared map[string]boo
 			t.Fatalf("%s:%d: emcee cannot read the statement it wrote: %v\n%s", path, st.Line, err, st.SQL)
 		}
 		names, _ := sqlsyntax.Names(read.Node)
+		// A table's alias in a subquery is the user's, written in a
+		// declared expression (a data_migration's set reading its own
+		// table), not a declared name.
+		if read.Node != nil {
+			read.Node.Accept(aliases(names))
+		}
 		for _, e := range effect.Of(st.SQL) {
 			names[strings.ToLower(e.Table)], names[strings.ToLower(e.Name)] = true, true
 		}
@@ -144,6 +151,18 @@ func checkScript(t *testing.T, path string, data []byte, declared map[string]boo
 	}
 	return stmts
 }
+
+// aliases is a visitor deleting the tables' aliases from names.
+type aliases map[string]bool
+
+func (a aliases) Enter(n ast.Node) (ast.Node, bool) {
+	if ts, ok := n.(*ast.TableSource); ok && ts.AsName.O != "" {
+		delete(a, strings.ToLower(ts.AsName.O))
+	}
+	return n, false
+}
+
+func (a aliases) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // addNames records every name a schema declares, lower-cased: the names
 // its plans may quote.
