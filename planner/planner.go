@@ -18,6 +18,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
@@ -157,6 +158,9 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := renamedUnderPlanned(p, existing, r, pl); err != nil {
+			return nil, err
+		}
 		if r.snap != nil && pl.Phases.Empty() {
 			// A change Atlas sees no difference in (comments, layout): the
 			// existing snapshot still describes the database, and the next
@@ -219,6 +223,43 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 	}
 	out.Files[revision.SumFile] = sum
 	return out, nil
+}
+
+// renamedUnderPlanned refuses an edit of a planned release that renames a
+// table its planned migrate or contract revisions alter: revisions run
+// phase by phase, so the new expand runs before them and leaves only the
+// compatibility view under the old name, which the server refuses to
+// alter (MariaDB 1347, "not of type BASE TABLE"), and which selects none
+// of the columns they drop, though the previous release still reads them.
+func renamedUnderPlanned(p *project.Project, existing *revision.Plans, r *release, pl *splitter.Planned) error {
+	if r.snap == nil {
+		return nil
+	}
+	for _, c := range pl.Transition.Changes {
+		rn, ok := c.(*schema.RenameTable)
+		if !ok {
+			continue
+		}
+		for _, rev := range existing.Revisions {
+			if rev.ID.Release != r.name || rev.ID.Phase == revision.Expand {
+				continue
+			}
+			// Planning reads revisions without their statements: they
+			// are read here, for the rare edit that renames a table.
+			stmts, err := revision.Parse(filepath.Join(p.PlansDir, rev.Path), rev.Data)
+			if err != nil {
+				return err
+			}
+			for _, st := range stmts {
+				if !slices.ContainsFunc(effect.Of(st.SQL), func(e effect.Effect) bool { return e.Table == rn.From.Name }) {
+					continue
+				}
+				return fmt.Errorf("%s: table %s is renamed from %s, but release %s was planned before the rename and %s:%d still alters %s (%s): the rename's expand runs before it and leaves only a view under the name %s, which that statement cannot alter. While no database has applied %s's revisions, `emcee plan --rewrite %s` plans the release again with the rename; otherwise put the rename in the next release",
+					pl.To.Where(rn.To.Name, ""), rn.To.Name, rn.From.Name, r.name, project.Rel(filepath.Join(p.PlansDir, rev.Path)), st.Line, rn.From.Name, st.SQL, rn.From.Name, r.name, r.name)
+			}
+		}
+	}
+	return nil
 }
 
 // rebase accepts a planned release on top of a previous release that
