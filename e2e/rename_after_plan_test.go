@@ -39,7 +39,7 @@ func TestRenameTableAfterPlannedContract(t *testing.T) {
 	if r.Code == 0 {
 		t.Fatalf("plan accepted a rename of a table b_contract01 alters: %s", r)
 	}
-	opContains(t, r, "schema/b.hcl:3:1: table images is renamed from pictures", "plans/b/b_contract01.sql:", "ALTER TABLE `pictures` DROP COLUMN `c`", "`emcee plan --rewrite b`", "next release")
+	opContains(t, r, "schema/b.hcl:3:1: release b was planned before this edit", "table pictures renamed to images", "plans/b/b_contract01.sql:", "ALTER TABLE `pictures` DROP COLUMN `c`", "`emcee plan --rewrite b`", "next release")
 	p.must("plan", "--rewrite", "b")
 	p.must("db", "sync", "a")
 	p.exec("INSERT INTO pictures (id, name, c) VALUES (1, 'x', 7)")

@@ -158,7 +158,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := renamedUnderPlanned(p, existing, r, pl); err != nil {
+		if err := editUnderPlanned(p, existing, r, pl); err != nil {
 			return nil, err
 		}
 		if r.snap != nil && pl.Phases.Empty() {
@@ -225,37 +225,48 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 	return out, nil
 }
 
-// renamedUnderPlanned refuses an edit of a planned release that renames a
-// table its planned migrate or contract revisions alter: revisions run
-// phase by phase, so the new expand runs before them and leaves only the
-// compatibility view under the old name, which the server refuses to
-// alter (MariaDB 1347, "not of type BASE TABLE"), and which selects none
-// of the columns they drop, though the previous release still reads them.
-func renamedUnderPlanned(p *project.Project, existing *revision.Plans, r *release, pl *splitter.Planned) error {
-	if r.snap == nil {
+// editUnderPlanned refuses an edit of a planned release whose expand
+// changes what the release's planned migrate or contract revisions change
+// too: revisions run phase by phase, so the edit's expand runs before them,
+// though it was planned from the state after them. A table renamed leaves
+// only a view under the old name, which they cannot alter (MariaDB 1347,
+// "not of type BASE TABLE") and which selects none of the columns they drop
+// though the previous release still reads them; a column's definition
+// restated (a widening) carries their tightening into expand, ungated.
+func editUnderPlanned(p *project.Project, existing *revision.Plans, r *release, pl *splitter.Planned) error {
+	var expand []effect.Effect
+	for _, st := range pl.Phases[revision.Expand] {
+		expand = append(expand, effect.Of(st.SQL)...)
+	}
+	if r.snap == nil || len(expand) == 0 {
 		return nil
 	}
-	for _, c := range pl.Transition.Changes {
-		rn, ok := c.(*schema.RenameTable)
-		if !ok {
+	for _, rev := range existing.Revisions {
+		if rev.ID.Release != r.name || rev.ID.Phase == revision.Expand {
 			continue
 		}
-		for _, rev := range existing.Revisions {
-			if rev.ID.Release != r.name || rev.ID.Phase == revision.Expand {
-				continue
-			}
-			// Planning reads revisions without their statements: they
-			// are read here, for the rare edit that renames a table.
-			stmts, err := revision.Parse(filepath.Join(p.PlansDir, rev.Path), rev.Data)
-			if err != nil {
-				return err
-			}
-			for _, st := range stmts {
-				if !slices.ContainsFunc(effect.Of(st.SQL), func(e effect.Effect) bool { return e.Table == rn.From.Name }) {
-					continue
+		// Planning reads revisions without their statements: they are
+		// read here, for the rare edit that expands again.
+		stmts, err := revision.Parse(filepath.Join(p.PlansDir, rev.Path), rev.Data)
+		if err != nil {
+			return err
+		}
+		for _, st := range stmts {
+			for _, was := range effect.Of(st.SQL) {
+				if was.Op == effect.DeleteRows || was.Op == effect.InsertRows {
+					continue // rows, which a view serves as the table
 				}
-				return fmt.Errorf("%s: table %s is renamed from %s, but release %s was planned before the rename and %s:%d still alters %s (%s): the rename's expand runs before it and leaves only a view under the name %s, which that statement cannot alter. While no database has applied %s's revisions, `emcee plan --rewrite %s` plans the release again with the rename; otherwise put the rename in the next release",
-					pl.To.Where(rn.To.Name, ""), rn.To.Name, rn.From.Name, r.name, project.Rel(filepath.Join(p.PlansDir, rev.Path)), st.Line, rn.From.Name, st.SQL, rn.From.Name, r.name, r.name)
+				for _, e := range expand {
+					if e.Table != was.Table || e.Op != effect.RenameTable && e.Name != was.Name {
+						continue
+					}
+					where, what := pl.To.Where(e.Table, e.Name), fmt.Sprintf("%s %s.%s", e.Op, e.Table, e.Name)
+					if e.Op == effect.RenameTable {
+						where, what = pl.To.Where(e.Name, ""), fmt.Sprintf("table %s renamed to %s", e.Table, e.Name)
+					}
+					return fmt.Errorf("%s: release %s was planned before this edit, and %s:%d still changes %s (%s); revisions run phase by phase, so the edit's expand (%s) runs before that statement, which it was planned after. While no database has applied %s's revisions, `emcee plan --rewrite %s` plans the release again with the edit; otherwise put the edit in the next release",
+						where, r.name, project.Rel(filepath.Join(p.PlansDir, rev.Path)), st.Line, was.Table, st.SQL, what, r.name, r.name)
+				}
 			}
 		}
 	}
