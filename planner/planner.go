@@ -234,11 +234,14 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 // though the previous release still reads them; a column's definition
 // restated (a widening) carries their tightening into expand, ungated.
 func editUnderPlanned(p *project.Project, existing *revision.Plans, r *release, pl *splitter.Planned) error {
+	if r.snap == nil {
+		return nil // planned whole: its phases run in the order planned
+	}
 	var expand []effect.Effect
 	for _, st := range pl.Phases[revision.Expand] {
 		expand = append(expand, effect.Of(st.SQL)...)
 	}
-	if r.snap == nil || len(expand) == 0 {
+	if len(expand) == 0 {
 		return nil
 	}
 	for _, rev := range existing.Revisions {
