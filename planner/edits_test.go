@@ -33,3 +33,62 @@ func TestRefusalSentencesStartCapitalized(t *testing.T) {
 		}
 	}
 }
+
+// An edit renaming a table that the release's planned contract alters is
+// refused: the new expand runs before that contract (phase by phase) and
+// leaves only the compatibility view under the old name, which the server
+// refuses to alter (MariaDB 1347, "not of type BASE TABLE").
+func TestEditRenamingATablePlannedRevisionsAlterIsRefused(t *testing.T) {
+	dir := newProject(t, "")
+	write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "  column \"name\" {\n    type = varchar(100)\n  }\n", "", 1))
+	plan(t, dir, Options{})
+	if c1 := string(read(t, dir, "plans/pike/pike_contract01.sql")); !strings.Contains(c1, "ALTER TABLE `images` DROP COLUMN `name`") {
+		t.Fatalf("pike_contract01 should drop images.name:\n%s", c1)
+	}
+	renamed := strings.Replace(ocata, "  column \"name\" {\n    type = varchar(100)\n  }\n", "", 1)
+	renamed = strings.Replace(renamed, "table \"images\" {\n", "table \"photos\" {\n  renamed_from = \"images\"\n", 1)
+	write(t, dir, "schema/pike.hcl", renamed)
+	err := planErr(t, dir, Options{})
+	for _, want := range []string{"schema/pike.hcl:2:", "pike_contract01.sql:", "ALTER TABLE `images` DROP COLUMN `name`", "emcee plan --rewrite pike", "next release"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("renaming images after pike_contract01 altered it: got %v, want it to say %q", err, want)
+		}
+	}
+	if err := planErr(t, dir, Options{Rewrite: []string{"pike"}}); err != nil {
+		t.Fatalf("--rewrite pike plans the rename with the drop: %v", err)
+	}
+	// A rename of a table the planned revisions only expanded stays an
+	// appended revision: the view under the old name serves what remains.
+	write(t, dir, "schema/pike.hcl", pikeWith("  column \"owner\" {\n    type = varchar(50)\n    null = true\n  }\n"))
+	plan(t, dir, Options{Rewrite: []string{"pike"}})
+	write(t, dir, "schema/pike.hcl", strings.Replace(pikeWith("  column \"owner\" {\n    type = varchar(50)\n    null = true\n  }\n"), "table \"images\" {\n", "table \"photos\" {\n  renamed_from = \"images\"\n", 1))
+	if out := plan(t, dir, Options{}); len(out.New) != 4 || !strings.Contains(string(read(t, dir, "plans/pike/pike_expand02.sql")), "RENAME TABLE `images` TO `photos`") {
+		t.Fatalf("renaming a table pike only added a column to: new %v", out.New)
+	}
+}
+
+// An edit widening a column the planned contract tightens is refused: the
+// widening, planned from the state after that contract, restates the column
+// NOT NULL in expand, before the contract's gate and while the previous
+// release still writes NULL. Adding a column to the table stays an
+// appended revision: it restates nothing the contract changes.
+func TestEditRestatingAColumnPlannedContractTightensIsRefused(t *testing.T) {
+	dir := newProject(t, "")
+	write(t, dir, "schema/ocata.hcl", strings.Replace(ocata, "type = varchar(100)\n", "type = varchar(100)\n    null = true\n", 1))
+	write(t, dir, "schema/pike.hcl", ocata)
+	plan(t, dir, Options{})
+	if c1 := string(read(t, dir, "plans/pike/pike_contract01.sql")); !strings.Contains(c1, "MODIFY COLUMN `name` varchar(100) NOT NULL") {
+		t.Fatalf("pike_contract01 should tighten images.name:\n%s", c1)
+	}
+	write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "varchar(100)", "varchar(200)", 1))
+	err := planErr(t, dir, Options{})
+	for _, want := range []string{"schema/pike.hcl:7:", "pike_contract01.sql:", "modify column images.name", "emcee plan --rewrite pike"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("widening images.name after pike_contract01 tightened it: got %v, want it to say %q", err, want)
+		}
+	}
+	write(t, dir, "schema/pike.hcl", pikeWith("  column \"owner\" {\n    type = varchar(50)\n    null = true\n  }\n"))
+	if out := plan(t, dir, Options{}); len(out.New) != 4 {
+		t.Fatalf("adding a column to images after pike_contract01: new %v", out.New)
+	}
+}

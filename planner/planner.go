@@ -18,6 +18,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
@@ -157,6 +158,9 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := editUnderPlanned(p, existing, r, pl); err != nil {
+			return nil, err
+		}
 		if r.snap != nil && pl.Phases.Empty() {
 			// A change Atlas sees no difference in (comments, layout): the
 			// existing snapshot still describes the database, and the next
@@ -219,6 +223,57 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 	}
 	out.Files[revision.SumFile] = sum
 	return out, nil
+}
+
+// editUnderPlanned refuses an edit of a planned release whose expand
+// changes what the release's planned migrate or contract revisions change
+// too: revisions run phase by phase, so the edit's expand runs before them,
+// though it was planned from the state after them. A table renamed leaves
+// only a view under the old name, which they cannot alter (MariaDB 1347,
+// "not of type BASE TABLE") and which selects none of the columns they drop
+// though the previous release still reads them; a column's definition
+// restated (a widening) carries their tightening into expand, ungated.
+func editUnderPlanned(p *project.Project, existing *revision.Plans, r *release, pl *splitter.Planned) error {
+	if r.snap == nil {
+		return nil // planned whole: its phases run in the order planned
+	}
+	var expand []effect.Effect
+	for _, st := range pl.Phases[revision.Expand] {
+		expand = append(expand, effect.Of(st.SQL)...)
+	}
+	if len(expand) == 0 {
+		return nil
+	}
+	for _, rev := range existing.Revisions {
+		if rev.ID.Release != r.name || rev.ID.Phase == revision.Expand {
+			continue
+		}
+		// Planning reads revisions without their statements: they are
+		// read here, for the rare edit that expands again.
+		stmts, err := revision.Parse(filepath.Join(p.PlansDir, rev.Path), rev.Data)
+		if err != nil {
+			return err
+		}
+		for _, st := range stmts {
+			for _, was := range effect.Of(st.SQL) {
+				if was.Op == effect.DeleteRows || was.Op == effect.InsertRows {
+					continue // rows, which a view serves as the table
+				}
+				for _, e := range expand {
+					if e.Table != was.Table || e.Op != effect.RenameTable && e.Name != was.Name {
+						continue
+					}
+					where, what := pl.To.Where(e.Table, e.Name), fmt.Sprintf("%s %s.%s", e.Op, e.Table, e.Name)
+					if e.Op == effect.RenameTable {
+						where, what = pl.To.Where(e.Name, ""), fmt.Sprintf("table %s renamed to %s", e.Table, e.Name)
+					}
+					return fmt.Errorf("%s: release %s was planned before this edit, and %s:%d still changes %s (%s); revisions run phase by phase, so the edit's expand (%s) runs before that statement, which it was planned after. While no database has applied %s's revisions, `emcee plan --rewrite %s` plans the release again with the edit; otherwise put the edit in the next release",
+						where, r.name, project.Rel(filepath.Join(p.PlansDir, rev.Path)), st.Line, was.Table, st.SQL, what, r.name, r.name)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // rebase accepts a planned release on top of a previous release that
