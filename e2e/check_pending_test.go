@@ -149,7 +149,9 @@ func TestVersionShowsRollbackInProgress(t *testing.T) {
 		t.Fatalf("rollback over a name varchar(10) cannot hold: %s", r)
 	}
 	const during = "a rollback of b is in progress (b_rollback02 applied)"
-	const next = "run `emcee db rollback --env test` to finish it"
+	// What is left copies t: the rollback needs --allow-copy (or --osc), and the
+	// command the next line gives carries it.
+	const next = "run `emcee db rollback --allow-copy --env test` to finish it (the server copies t, which blocks writes while it runs), or `emcee db rollback --osc pt-osc --env test` to copy while writes continue"
 	opContains(t, p.must("db", "version", "-v"), during, "next: "+next)
 	doc := cliDoc(t, "json", p.must("db", "version", "-v", "--format", "json"))
 	if rolling, _ := doc["rolling_back"].(string); !strings.HasPrefix(rolling, during) || doc["next"] != next {
