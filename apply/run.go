@@ -177,11 +177,11 @@ func (s *Session) Expand(ctx context.Context) (*Result, error) {
 
 // ranBefore is a refusal of rev that says nothing was changed, worded
 // for a run that applied revisions before rev: what they applied stays,
-// and only rev changed nothing.
+// and only rev changed nothing. A dry run changed nothing.
 func ranBefore(res *Result, rev *revision.Revision, err error) error {
 	var ran []string
 	for _, rr := range res.Revisions {
-		if rr.Name != rev.ID.String() && (rr.Applied > 0 || rr.Rows > 0) {
+		if rr.Name != rev.ID.String() && (rr.Applied > 0 || rr.Rows > 0) && !res.DryRun {
 			ran = append(ran, rr.Name)
 		}
 	}

@@ -31,6 +31,11 @@ func TestCheckPendingLaterExpandGate(t *testing.T) {
 		t.Fatalf("check with names b_expand02 makes equal: %s", r)
 	}
 	opContains(t, r, "expand blocked by data: 1 gate of b_expand02 counts rows written before the release started", "plans/b/b_expand02.sql:6  gate convert-charset: 2 rows")
+	r = p.run("db", "expand", "--dry-run")
+	if r.Code != 7 || strings.Contains(r.Stdout+r.Stderr, "this run applied") {
+		t.Fatalf("a dry run of expand says it applied b_expand01: %s", r)
+	}
+	opContains(t, r, "b_expand02 refused: 1 of 1 gate closed, nothing was changed")
 	r = p.run("db", "expand")
 	if r.Code != 7 {
 		t.Fatalf("expand with names b_expand02 makes equal: %s", r)
