@@ -257,15 +257,19 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	dropped, rest, partly, err := s.undo(ctx, rev, i, g, g.undo)
 	if err != nil {
 		failed, over, unconfirmed := "dropping the key again failed", ": it stands over them", ": it stands, not confirmed"
+		// What the rerun does with the key: gone already, it is added again
+		// when the gates pass, and only what is left runs when they refuse.
+		keeps, drops := "keeps the key", "drops the key again"
 		if partly != "" {
 			failed, over, unconfirmed = partly, "; nothing else was run", "; nothing else was run"
+			keeps, drops = "adds the key again", "runs what is left"
 		}
-		msg := fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and %s (%v)%s. Rerun %s: while its gates count rows without a parent, it drops the key again and refuses; once the rows are fixed, it keeps the key and confirms it. Or run what is left (%s) by hand and rerun",
-			rev.ID, i+1, len(rev.Statements), keyNames(g), failed, s.redact(err), over, s.rerun(), strings.Join(rest, "; "))
+		msg := fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and %s (%v)%s. Rerun %s: while its gates count rows without a parent, it %s and refuses; once the rows are fixed, it %s and confirms it. Or run what is left (%s) by hand and rerun",
+			rev.ID, i+1, len(rev.Statements), keyNames(g), failed, s.redact(err), over, s.rerun(), drops, keeps, strings.Join(rest, "; "))
 		if len(c.broken) > 0 {
 			// The count did not run (a lost connection): no orphan is known.
-			msg = fmt.Sprintf("%s statement %d of %d added %s, but its orphan count could not run after it, and %s (%v)%s. Rerun %s once what stopped the count is fixed: if its gates pass, it keeps the key and counts its orphans again, else it drops it; or run what is left (%s) by hand and rerun",
-				rev.ID, i+1, len(rev.Statements), keyNames(g), failed, s.redact(err), unconfirmed, s.rerun(), strings.Join(rest, "; "))
+			msg = fmt.Sprintf("%s statement %d of %d added %s, but its orphan count could not run after it, and %s (%v)%s. Rerun %s once what stopped the count is fixed: if its gates pass, it %s and counts its orphans again, else it %s; or run what is left (%s) by hand and rerun",
+				rev.ID, i+1, len(rev.Statements), keyNames(g), failed, s.redact(err), unconfirmed, s.rerun(), keeps, drops, strings.Join(rest, "; "))
 		}
 		err = s.orphansFound(c, msg)
 		// The statement stays in flight (the key stands), with the drop

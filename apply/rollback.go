@@ -310,30 +310,38 @@ func (s *Session) rollbackCopies(ctx context.Context, revs []*revision.Revision)
 	if s.osc != nil || s.opts.AllowCopy {
 		return nil
 	}
-	var lines []string
-	for _, rev := range revs {
-		// A record applied in full has confirmed every statement.
-		for _, st := range rev.Statements[min(s.Records[rev.ID.String()].Confirmed(), len(rev.Statements)):] {
-			d := effect.Parse(st.SQL)
-			if st.Kind != revision.DDL || d.Kind != effect.KindAlterTable || d.Algorithm != "COPY" {
-				continue
-			}
-			size := ""
-			if sz, err := dbconn.ReadTableSize(ctx, s.Conn, d.Name); err != nil {
-				return s.redact(err)
-			} else if sz != nil {
-				size = " (" + sz.String() + ")"
-			}
-			lines = append(lines, fmt.Sprintf("  %s  table %s%s", s.at(rev, st), d.Name, size))
-		}
-	}
-	if len(lines) == 0 {
+	at, tables := s.copiesLeft(revs)
+	if len(tables) == 0 {
 		return nil
+	}
+	var lines []string
+	for i, table := range tables {
+		size := ""
+		if sz, err := dbconn.ReadTableSize(ctx, s.Conn, table); err != nil {
+			return s.redact(err)
+		} else if sz != nil {
+			size = " (" + sz.String() + ")"
+		}
+		lines = append(lines, fmt.Sprintf("  %s  table %s%s", at[i], table, size))
 	}
 	return &Refusal{
 		Reason: fmt.Sprintf("the rollback copies these tables (ALGORITHM=COPY: a widened type is narrowed back only by copying the table), which blocks their writes while the server copies. Nothing was changed:\n%s", strings.Join(lines, "\n")),
 		Next:   fmt.Sprintf("rerun with --osc %s to copy them while writes continue (pt-online-schema-change), or with --allow-copy to accept the blocking copy", project.OSCPtOSC),
 	}
+}
+
+// copiesLeft is where each statement of revs still to run copies its
+// table (ALGORITHM=COPY), and the table.
+func (s *Session) copiesLeft(revs []*revision.Revision) (at, tables []string) {
+	for _, rev := range revs {
+		// A record applied in full has confirmed every statement.
+		for _, st := range rev.Statements[min(s.Records[rev.ID.String()].Confirmed(), len(rev.Statements)):] {
+			if d := effect.Parse(st.SQL); st.Kind == revision.DDL && d.Kind == effect.KindAlterTable && d.Algorithm == "COPY" {
+				at, tables = append(at, s.at(rev, st)), append(tables, d.Name)
+			}
+		}
+	}
+	return at, tables
 }
 
 // recordedDriftCheck compares the live schema with what the recorded
@@ -1532,8 +1540,16 @@ func (s *Session) RefuseDuringRollback() error {
 	if rel == "" {
 		return nil
 	}
+	next := "run " + s.command("rollback") + " to finish it"
+	// What is left copies tables: the rollback refuses to without the
+	// operator's say (rollbackCopies), so the command carries it.
+	if revs, err := s.rollbackRevisions(rel); err == nil && s.osc == nil && !s.opts.AllowCopy {
+		if _, tables := s.copiesLeft(revs); len(tables) > 0 {
+			next = fmt.Sprintf("run %s to finish it (the server copies %s, which blocks writes while it runs), or %s to copy while writes continue", s.command("rollback", "--allow-copy"), strings.Join(tables, ", "), s.command("rollback", "--osc", string(project.OSCPtOSC)))
+		}
+	}
 	return &Refusal{
 		Reason: fmt.Sprintf("a rollback of %s is in progress (%s): the schema is between %s and the release before it, and no other phase may run until the rollback finishes", rel, strings.Join(done, ", "), rel),
-		Next:   "run " + s.command("rollback") + " to finish it",
+		Next:   next,
 	}
 }

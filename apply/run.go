@@ -179,6 +179,22 @@ func (s *Session) Expand(ctx context.Context) (*Result, error) {
 	return s.end(res)
 }
 
+// ranBefore is a refusal of rev that says nothing was changed, worded
+// for a run that applied revisions before rev: what they applied stays,
+// and only rev changed nothing. A dry run changed nothing.
+func ranBefore(res *Result, rev *revision.Revision, err error) error {
+	var ran []string
+	for _, rr := range res.Revisions {
+		if rr.Name != rev.ID.String() && (rr.Applied > 0 || rr.Rows > 0) && !res.DryRun {
+			ran = append(ran, rr.Name)
+		}
+	}
+	if r, ok := errors.AsType[*Refusal](err); ok && len(ran) > 0 {
+		r.Reason = strings.Replace(r.Reason, nothingChanged, fmt.Sprintf("nothing of %s was changed (this run applied %s before it, which %s applied)", rev.ID, sqlsyntax.Series(ran, "and"), sqlsyntax.OneOrMany(len(ran), "stays", "stay")), 1)
+	}
+	return err
+}
+
 // dry is what a dry run says, or else what a real run says.
 func (s *Session) dry(dryRun, real string) string {
 	if s.opts.DryRun {
@@ -410,10 +426,11 @@ func (s *Session) resolveTarget(target string) (*revision.Revision, error) {
 }
 
 // runRevision applies one revision from its first unapplied statement.
-func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Revision) (*RevResult, error) {
+func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Revision) (rr *RevResult, err error) {
 	name := rev.ID.String()
 	rec := s.Records[name]
-	rr := &RevResult{Name: name, Statements: len(rev.Statements)}
+	defer func() { err = ranBefore(res, rev, err) }()
+	rr = &RevResult{Name: name, Statements: len(rev.Statements)}
 	res.Revisions = append(res.Revisions, rr)
 	from := rec.Confirmed()
 	rr.ResumedAt = from

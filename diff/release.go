@@ -258,8 +258,8 @@ func (r *Release) Check(prev *Release) error {
 }
 
 // Respelled is r with each column or index of release prev its
-// declarations name (renamed_from, a replaces block's column) spelled as
-// prev spells it: the server compares these names without regard to
+// declarations name (renamed_from, a replaces block's column, a discard)
+// spelled as prev spells it: the server compares these names without regard to
 // letter case, so renamed_from = "DEPT_ID" is prev's dept_id, while the
 // checks, the splitter and the simulator compare names exactly. Table
 // names keep their case: the server compares them exactly
@@ -279,14 +279,15 @@ func (r *Release) Respelled(prev *Release) *Release {
 		all := names(t)
 		if i := slices.IndexFunc(all, func(n string) bool { return strings.EqualFold(n, name) }); i >= 0 && !slices.Contains(all, name) {
 			if !copied {
-				d.Columns, d.Indexes, copied = maps.Clone(d.Columns), slices.Clone(d.Indexes), true
+				d.Columns, d.Indexes, d.Discards, copied = maps.Clone(d.Columns), slices.Clone(d.Indexes), slices.Clone(d.Discards), true
 			}
 			return all[i]
 		}
 		return ""
 	}
+	columnNames := func(t *schema.Table) []string { return Names(t.Columns) }
 	for ref, c := range r.Declarations.Columns {
-		if old := spell(ref.Table, c.Source(), func(t *schema.Table) []string { return Names(t.Columns) }); old != "" {
+		if old := spell(ref.Table, c.Source(), columnNames); old != "" {
 			nc := *c
 			if c.Replaces != nil {
 				rep := *c.Replaces
@@ -301,6 +302,12 @@ func (r *Release) Respelled(prev *Release) *Release {
 		if old := spell(x.Table, x.RenamedFrom, indexNamesOf); old != "" {
 			nx := *x
 			nx.RenamedFrom, d.Indexes[i] = old, &nx
+		}
+	}
+	for i, x := range r.Declarations.Discards {
+		if old := spell(x.Table, x.Column, columnNames); old != "" {
+			nx := *x
+			nx.Column, d.Discards[i] = old, &nx
 		}
 	}
 	if !copied {

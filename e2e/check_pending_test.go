@@ -31,11 +31,19 @@ func TestCheckPendingLaterExpandGate(t *testing.T) {
 		t.Fatalf("check with names b_expand02 makes equal: %s", r)
 	}
 	opContains(t, r, "expand blocked by data: 1 gate of b_expand02 counts rows written before the release started", "plans/b/b_expand02.sql:6  gate convert-charset: 2 rows")
+	r = p.run("db", "expand", "--dry-run")
+	if r.Code != 7 || strings.Contains(r.Stdout+r.Stderr, "this run applied") {
+		t.Fatalf("a dry run of expand says it applied b_expand01: %s", r)
+	}
+	opContains(t, r, "b_expand02 refused: 1 of 1 gate closed, nothing was changed")
 	r = p.run("db", "expand")
 	if r.Code != 7 {
 		t.Fatalf("expand with names b_expand02 makes equal: %s", r)
 	}
-	opContains(t, r, "b_expand02 refused: 1 of 1 gate closed", "plans/b/b_expand02.sql:6  gate convert-charset: 2 rows")
+	opContains(t, r, "b_expand02 refused: 1 of 1 gate closed, nothing of b_expand02 was changed (this run applied b_expand01 before it, which stays applied)", "plans/b/b_expand02.sql:6  gate convert-charset: 2 rows")
+	if strings.Contains(r.Stdout+r.Stderr, "nothing was changed") {
+		t.Errorf("expand applied b_expand01 and says nothing was changed:\n%s", r)
+	}
 	p.exec("UPDATE u SET name = 'muller2' WHERE id = 2")
 	if r := p.run("db", "check"); r.Code != 3 || !strings.Contains(r.Stdout, "expand needed: b_expand02") {
 		t.Fatalf("check once the names are fixed: %s", r)
@@ -142,9 +150,11 @@ func TestCheckPendingContractGateLeavingOutAnEarlierDelete(t *testing.T) {
 		t.Fatalf("check over duplicates of y: %s", r)
 	}
 	opContains(t, r, "contract blocked by data: 1 gate of b_contract02 counts rows", "gate add-unique-index: 2 rows")
-	if r := p.run("db", "contract"); r.Code != 7 || p.version() != "b_expand02, b_contract01" {
+	r = p.run("db", "contract")
+	if r.Code != 7 || p.version() != "b_expand02, b_contract01" {
 		t.Fatalf("contract over duplicates of y: %s", r)
 	}
+	opContains(t, r, "b_contract02 refused, nothing of b_contract02 was changed (this run applied b_contract01 before it, which stays applied)")
 	p.exec("DELETE FROM t WHERE id = 4")
 	if r := p.run("db", "check"); r.Code != 5 {
 		t.Fatalf("check once y is fixed: %s", r)
@@ -174,7 +184,9 @@ func TestVersionShowsRollbackInProgress(t *testing.T) {
 		t.Fatalf("rollback over a name varchar(10) cannot hold: %s", r)
 	}
 	const during = "a rollback of b is in progress (b_rollback02 applied)"
-	const next = "run `emcee db rollback --env test` to finish it"
+	// What is left copies t: the rollback needs --allow-copy (or --osc), and the
+	// command the next line gives carries it.
+	const next = "run `emcee db rollback --allow-copy --env test` to finish it (the server copies t, which blocks writes while it runs), or `emcee db rollback --osc pt-osc --env test` to copy while writes continue"
 	opContains(t, p.must("db", "version", "-v"), during, "next: "+next)
 	doc := cliDoc(t, "json", p.must("db", "version", "-v", "--format", "json"))
 	if rolling, _ := doc["rolling_back"].(string); !strings.HasPrefix(rolling, during) || doc["next"] != next {
