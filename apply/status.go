@@ -161,10 +161,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 			var blocked *Blocked
 			switch {
 			case errors.As(err, &blocked):
-				st.Code = ContractBlocked
-				st.Summary = fmt.Sprintf("expand blocked by data: %s of %s %s rows written before the release started", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, sqlsyntax.OneOrMany(len(blocked.Gates), "counts", "count"))
-				st.Detail = DescribeGates(blocked.Gates)
-				st.Next = blockedNext(s.command("expand"))
+				st.blocked(s, "expand", rev, blocked, "rows written before the release started")
 			case err != nil:
 				st.refuse(err)
 			default:
@@ -200,10 +197,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 			st.Gates = append(st.Gates, gates...)
 			switch {
 			case errors.As(err, &blocked):
-				st.Code = ContractBlocked
-				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, sqlsyntax.OneOrMany(len(blocked.Gates), "counts", "count"))
-				st.Detail = DescribeGates(blocked.Gates)
-				st.Next = blockedNext(s.command("contract"))
+				st.blocked(s, "contract", rev, blocked, "rows that migrate cannot rewrite")
 			case err != nil && !slices.ContainsFunc(gates, func(g GateResult) bool { return g.Error != "" && g.NotRechecked == "" }):
 				// Every gate ran, some counting rows.
 				st.Code = MigrateNeeded
@@ -268,6 +262,15 @@ func (s *Session) gatesNow(ctx context.Context, revs []*revision.Revision, i int
 
 // refuse makes st say err, which refuses the command that comes next:
 // exit 1, with the refusal's reason and way out where it is one.
+// blocked reports the gates of rev that count rows only fixing the data
+// opens (exit 7), as the phase exits.
+func (st *Status) blocked(s *Session, phase string, rev *revision.Revision, b *Blocked, rows string) {
+	st.Code = ContractBlocked
+	st.Summary = fmt.Sprintf("%s blocked by data: %s of %s %s %s", phase, sqlsyntax.Plural(len(b.Gates), "gate"), rev.ID, sqlsyntax.OneOrMany(len(b.Gates), "counts", "count"), rows)
+	st.Detail = DescribeGates(b.Gates)
+	st.Next = blockedNext(s.command(phase))
+}
+
 func (st *Status) refuse(err error) {
 	st.Code, st.Summary, st.Next = 1, err.Error(), ""
 	if r := (*Refusal)(nil); errors.As(err, &r) {

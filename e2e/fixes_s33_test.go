@@ -38,17 +38,7 @@ func contractUndoWaits(t *testing.T, hold func(p *opProject, run *running)) (*op
 	p := fkPidMigratedAlone(t)
 	restore := lockWaitAtMost(t, p, 2)
 	end := openParentDelete(t, p)
-	run := p.start("db", "contract", "--retries", "3")
-	done := make(chan error, 1)
-	go func() { done <- run.cmd.Wait() }()
-	p.waitFor("contract to wait for the delete after the ALTER", func() bool {
-		select {
-		case err := <-done:
-			t.Fatalf("contract ended (%v) before it waited for the delete:\n%s", err, run.out.String())
-		default:
-		}
-		return strings.Contains(run.out.String(), fkWaits)
-	})
+	run, done := contractWaitingForDelete(t, p, "--retries", "3")
 	release := p.holdMDL("child")
 	end(true)
 	p.waitFor("the ALTER dropping fk_pid again to wait for its metadata lock", func() bool {

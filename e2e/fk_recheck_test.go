@@ -271,6 +271,25 @@ func fkMigrated(t *testing.T, a, b string) *opProject {
 }
 
 // fkMigratedOn is fkMigrated on the database given.
+// contractWaitingForDelete starts db contract (args added) and returns once
+// it waits for the delete openParentDelete left open after the ALTER, with
+// the channel its end arrives on.
+func contractWaitingForDelete(t *testing.T, p *opProject, args ...string) (*running, chan error) {
+	t.Helper()
+	run := p.start(append([]string{"db", "contract"}, args...)...)
+	done := make(chan error, 1)
+	go func() { done <- run.cmd.Wait() }()
+	p.waitFor("contract to wait for the delete after the ALTER", func() bool {
+		select {
+		case err := <-done:
+			t.Fatalf("contract ended (%v) before it waited for the delete:\n%s", err, run.out.String())
+		default:
+		}
+		return strings.Contains(run.out.String(), fkWaits)
+	})
+	return run, done
+}
+
 func fkMigratedOn(t *testing.T, db *testdb.DB, a, b string) *opProject {
 	t.Helper()
 	p := plannedProjectOn(t, db, "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
@@ -611,17 +630,7 @@ func TestForeignKeyRecheckUndoStopsPartWay(t *testing.T) {
 	a, b := fkOwnIndex()
 	p := fkMigratedOn(t, testserver.Start(t, testserver.Options{}).NewDB(t), a, b)
 	end := openParentDelete(t, p)
-	run := p.start("db", "contract")
-	done := make(chan error, 1)
-	go func() { done <- run.cmd.Wait() }()
-	p.waitFor("contract to wait for the delete after the ALTER", func() bool {
-		select {
-		case err := <-done:
-			t.Fatalf("contract ended (%v) before it waited for the delete:\n%s", err, run.out.String())
-		default:
-		}
-		return strings.Contains(run.out.String(), fkWaits)
-	})
+	run, done := contractWaitingForDelete(t, p)
 	p.exec("CREATE TABLE other (x int, CONSTRAINT fk_other FOREIGN KEY (x) REFERENCES child (pid))")
 	end(true)
 	r := opResult{Code: exitCode(t, <-done)}
