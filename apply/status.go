@@ -260,8 +260,6 @@ func (s *Session) gatesNow(ctx context.Context, revs []*revision.Revision, i int
 	return append(gates, waiting...), err
 }
 
-// refuse makes st say err, which refuses the command that comes next:
-// exit 1, with the refusal's reason and way out where it is one.
 // blocked reports the gates of rev that count rows only fixing the data
 // opens (exit 7), as the phase exits.
 func (st *Status) blocked(s *Session, phase string, rev *revision.Revision, b *Blocked, rows string) {
@@ -271,6 +269,8 @@ func (st *Status) blocked(s *Session, phase string, rev *revision.Revision, b *B
 	st.Next = blockedNext(s.command(phase))
 }
 
+// refuse makes st say err, which refuses the command that comes next:
+// exit 1, with the refusal's reason and way out where it is one.
 func (st *Status) refuse(err error) {
 	st.Code, st.Summary, st.Next = 1, err.Error(), ""
 	if r := (*Refusal)(nil); errors.As(err, &r) {
