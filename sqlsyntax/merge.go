@@ -22,13 +22,13 @@ import (
 // predicate and value read the row as the earlier backfills left it, as
 // they do when it runs after them. Not when the UPDATE reads its own table
 // in a subquery: MariaDB then assigns as a multi-table UPDATE does, each
-// assignment reading the row as it was, so such a backfill is refused. A row none of them selects is not
-// touched; a row only some select keeps the other columns as they are, so
-// the triggers see what they see when a backfill that does not set a
-// column runs. A backfill that sets several columns and whose pending
-// predicate reads one of them cannot be written so (its own later
-// assignments would read its predicate after its earlier ones); it is
-// refused, and the caller keeps it a pass of its own.
+// assignment reading the row as it was, so such a backfill is refused. A
+// row none of them selects is not touched; a row only some select keeps
+// the other columns as they are, so the triggers see what they see when a
+// backfill that does not set a column runs. A backfill that sets several
+// columns and whose pending predicate reads one of them cannot be written
+// so (its own later assignments would read its predicate after its earlier
+// ones); it is refused, and the caller keeps it a pass of its own.
 func MergeBackfills(sqls ...string) (string, error) {
 	if len(sqls) == 0 {
 		return "", fmt.Errorf("sqlsyntax: no backfill to merge")
