@@ -360,6 +360,9 @@ func droppedBy(rev *revision.Revision, rec *history.Record, gate int, err error)
 // whose rows the gate leaves out (sqlsyntax.Gate.Counting) changes
 // nothing it counts. "" when no statement does.
 func (s *Session) waitsFor(earlier []*revision.Revision, gate string) string {
+	if len(earlier) == 0 {
+		return "" // a real run's revision, or the first pending: nothing to wait for
+	}
 	reads := effect.Parse(gate)
 	read, _ := sqlsyntax.ReadGate(gate) // the plans were read: every gate parses
 	for _, rev := range earlier {
