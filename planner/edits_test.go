@@ -120,3 +120,24 @@ func TestEditRenamingATablePlannedForeignKeyReferencesIsRefused(t *testing.T) {
 		t.Fatalf("--rewrite pike should add tags_image referencing photos:\n%s", c1)
 	}
 }
+
+// An edit declaring renamed_from a column the release's planned contract
+// drops says so, and the ways out: it said the previous release did not
+// have the column, which it has (the edit is planned from the state after
+// the planned contract).
+func TestEditRenamingAColumnPlannedContractDropsSaysSo(t *testing.T) {
+	dir := newProject(t, "")
+	write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "  column \"name\" {\n    type = varchar(100)\n  }\n", "", 1))
+	plan(t, dir, Options{})
+	write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "  column \"name\" {\n", "  column \"title\" {\n    renamed_from = \"name\"\n", 1))
+	err := planErr(t, dir, Options{})
+	for _, want := range []string{"schema/pike.hcl:7:3: images.title takes over from column name (renamed_from), but release pike was planned before this edit, and its planned contract drops images.name", "`emcee plan --rewrite pike`", "declare title without renamed_from, a new column"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("renaming images.name after pike_contract01 dropped it: got %v, want it to say %q", err, want)
+		}
+	}
+	plan(t, dir, Options{Rewrite: []string{"pike"}})
+	if e1 := string(read(t, dir, "plans/pike/pike_expand01.sql")); !strings.Contains(e1, "ADD COLUMN `title`") {
+		t.Fatalf("--rewrite pike should plan the rename:\n%s", e1)
+	}
+}
