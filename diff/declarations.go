@@ -302,9 +302,11 @@ func (d *Discard) String() string {
 }
 
 // Discarded reports whether the release declares that a column (column "")
-// or table of the previous release is dropped with its data.
+// or table of the previous release is dropped with its data. The discard
+// may spell the column in another letter case (column names are
+// case-insensitive), as TakenOver's declaration may.
 func (d *Declarations) Discarded(table, column string) *Discard {
-	if i := slices.IndexFunc(d.Discards, func(x *Discard) bool { return x.Table == table && x.Column == column }); i >= 0 {
+	if i := slices.IndexFunc(d.Discards, func(x *Discard) bool { return x.Table == table && strings.EqualFold(x.Column, column) }); i >= 0 {
 		return d.Discards[i]
 	}
 	return nil

@@ -143,6 +143,7 @@ func TestDiscardIsChecked(t *testing.T) {
 		{"table still declared", imagesV1 + "discard {\n  table = \"tags\"\n}\n", "discard of table tags, but release pike still declares it"},
 		{"discarded and renamed", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"public\" {\n    type = bool\n    renamed_from = \"is_public\"\n  }", 1) + "discard {\n  table = \"images\"\n  column = \"is_public\"\n}\n", "but images.public takes over from it"},
 		{"twice", dropped + "discard {\n  table = \"images\"\n  column = \"is_public\"\n}\ndiscard {\n  table = \"images\"\n  column = \"is_public\"\n}\n", "images.is_public is discarded twice"},
+		{"twice in another letter case", dropped + "discard {\n  table = \"images\"\n  column = \"IS_PUBLIC\"\n}\ndiscard {\n  table = \"images\"\n  column = \"is_public\"\n}\n", "pike.hcl:25:1: images.is_public is discarded twice (first at pike.hcl:21:1); remove one"},
 		{"no table", dropped + "discard {\n  column = \"is_public\"\n}\n", "discard needs table = "},
 		{"typo", dropped + "discard {\n  table = \"images\"\n  colum = \"is_public\"\n}\n", `unknown attribute "colum" in discard (did you mean "column"?)`},
 	} {

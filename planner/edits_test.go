@@ -92,3 +92,52 @@ func TestEditRestatingAColumnPlannedContractTightensIsRefused(t *testing.T) {
 		t.Fatalf("adding a column to images after pike_contract01: new %v", out.New)
 	}
 }
+
+// An edit renaming a table that a foreign key the planned contract adds
+// references is refused: the key, added after the rename's expand,
+// references the old name, the view's, and once contract drops the view,
+// no table (every write of a tag with a picture then failed with 1452).
+func TestEditRenamingATablePlannedForeignKeyReferencesIsRefused(t *testing.T) {
+	dir := newProject(t, "")
+	tags := "table \"tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"image_id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n%s}\n"
+	fk := "  foreign_key \"tags_image\" {\n    columns = [column.image_id]\n    ref_columns = [table.images.column.id]\n  }\n"
+	write(t, dir, "schema/ocata.hcl", ocata+strings.Replace(tags, "%s", "", 1))
+	pike := ocata + strings.Replace(tags, "%s", fk, 1)
+	write(t, dir, "schema/pike.hcl", pike)
+	plan(t, dir, Options{})
+	if c1 := string(read(t, dir, "plans/pike/pike_contract01.sql")); !strings.Contains(c1, "ADD CONSTRAINT `tags_image` FOREIGN KEY (`image_id`) REFERENCES `images`") {
+		t.Fatalf("pike_contract01 should add tags_image referencing images:\n%s", c1)
+	}
+	write(t, dir, "schema/pike.hcl", strings.ReplaceAll(strings.Replace(pike, "table \"images\" {\n", "table \"photos\" {\n  renamed_from = \"images\"\n", 1), "table.images", "table.photos"))
+	err := planErr(t, dir, Options{})
+	for _, want := range []string{"schema/pike.hcl:2:", "pike_contract01.sql:", "still changes tags, adding a foreign key that references images", "table images renamed to photos", "emcee plan --rewrite pike", "next release"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("renaming images after pike_contract01 added a key referencing it: got %v, want it to say %q", err, want)
+		}
+	}
+	plan(t, dir, Options{Rewrite: []string{"pike"}})
+	if c1 := string(read(t, dir, "plans/pike/pike_contract01.sql")); !strings.Contains(c1, "REFERENCES `photos`") {
+		t.Fatalf("--rewrite pike should add tags_image referencing photos:\n%s", c1)
+	}
+}
+
+// An edit declaring renamed_from a column the release's planned contract
+// drops says so, and the ways out: it said the previous release did not
+// have the column, which it has (the edit is planned from the state after
+// the planned contract).
+func TestEditRenamingAColumnPlannedContractDropsSaysSo(t *testing.T) {
+	dir := newProject(t, "")
+	write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "  column \"name\" {\n    type = varchar(100)\n  }\n", "", 1))
+	plan(t, dir, Options{})
+	write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "  column \"name\" {\n", "  column \"title\" {\n    renamed_from = \"name\"\n", 1))
+	err := planErr(t, dir, Options{})
+	for _, want := range []string{"schema/pike.hcl:7:3: images.title takes over from column name (renamed_from), but release pike was planned before this edit, and its planned contract drops images.name", "`emcee plan --rewrite pike`", "declare title without renamed_from, a new column"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("renaming images.name after pike_contract01 dropped it: got %v, want it to say %q", err, want)
+		}
+	}
+	plan(t, dir, Options{Rewrite: []string{"pike"}})
+	if e1 := string(read(t, dir, "plans/pike/pike_expand01.sql")); !strings.Contains(e1, "ADD COLUMN `title`") {
+		t.Fatalf("--rewrite pike should plan the rename:\n%s", e1)
+	}
+}

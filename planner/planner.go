@@ -231,8 +231,10 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 // though it was planned from the state after them. A table renamed leaves
 // only a view under the old name, which they cannot alter (MariaDB 1347,
 // "not of type BASE TABLE") and which selects none of the columns they drop
-// though the previous release still reads them; a column's definition
-// restated (a widening) carries their tightening into expand, ungated.
+// though the previous release still reads them, and a foreign key they add
+// to another table references the view's name, so no table once contract
+// drops the view; a column's definition restated (a widening) carries
+// their tightening into expand, ungated.
 func editUnderPlanned(p *project.Project, existing *revision.Plans, r *release, pl *splitter.Planned) error {
 	if r.snap == nil {
 		return nil // planned whole: its phases run in the order planned
@@ -260,7 +262,11 @@ func editUnderPlanned(p *project.Project, existing *revision.Plans, r *release, 
 					continue // rows, which a view serves as the table
 				}
 				for _, e := range expand {
-					if e.Table != was.Table || e.Op != effect.RenameTable && e.Name != was.Name {
+					changes := was.Table
+					switch {
+					case e.Op == effect.RenameTable && was.Op == effect.AddForeignKey && was.Def == e.Table && was.Table != e.Table:
+						changes = fmt.Sprintf("%s, adding a foreign key that references %s, the name the rename leaves to a view until contract drops it", was.Table, e.Table)
+					case e.Table != was.Table || e.Op != effect.RenameTable && e.Name != was.Name:
 						continue
 					}
 					where, what := pl.To.Where(e.Table, e.Name), fmt.Sprintf("%s %s.%s", e.Op, e.Table, e.Name)
@@ -268,7 +274,7 @@ func editUnderPlanned(p *project.Project, existing *revision.Plans, r *release, 
 						where, what = pl.To.Where(e.Name, ""), fmt.Sprintf("table %s renamed to %s", e.Table, e.Name)
 					}
 					return fmt.Errorf("%s: release %s was planned before this edit, and %s:%d still changes %s (%s); revisions run phase by phase, so the edit's expand (%s) runs before that statement, which it was planned after. While no database has applied %s's revisions, `emcee plan --rewrite %s` plans the release again with the edit; otherwise put the edit in the next release",
-						where, r.name, project.Rel(filepath.Join(p.PlansDir, rev.Path)), st.Line, was.Table, st.SQL, what, r.name, r.name)
+						where, r.name, project.Rel(filepath.Join(p.PlansDir, rev.Path)), st.Line, changes, st.SQL, what, r.name, r.name)
 				}
 			}
 		}

@@ -95,7 +95,16 @@ func newSyncCol(c *Change) (*syncCol, error) {
 	if src := d.Source(); src != "" {
 		old, ok := c.FromTable.Column(src)
 		if !ok {
-			return nil, fmt.Errorf("%s: %s.%s takes over from %q, which table %s of the previous release does not have", where, c.Table.Name, add.C.Name, src, c.FromTable.Name)
+			// The declaration was checked against the previous release,
+			// which has the column: the transition starts from the release
+			// as of its last revision (an edit), whose contract dropped it.
+			attr := "renamed_from"
+			if d.Replaces != nil {
+				attr = "replaces"
+			}
+			rel := c.ctx.Transition.To.Name
+			return nil, fmt.Errorf("%s: %s.%s takes over from column %s (%s), but release %s was planned before this edit, and its planned contract drops %s.%s: the edit is planned from the state after that contract, where %s and its values are gone. While no database has applied %s's revisions, `emcee plan --rewrite %s` plans the release again from the previous release, %s carried over instead of dropped; otherwise declare %s without %s, a new column (%s's values are not carried over: the planned contract drops them)",
+				where, c.Table.Name, add.C.Name, src, attr, rel, c.FromTable.Name, src, src, rel, rel, src, add.C.Name, attr, src)
 		}
 		s.old = old
 		if d.Replaces != nil {
