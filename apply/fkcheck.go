@@ -49,7 +49,8 @@ import (
 // them, and if it finds any, the release's delete runs again, as written.
 
 // fkGuard is a statement that adds foreign keys and the gates of its
-// revision that count their orphans (rule add-foreign-key, same table).
+// revision that count their orphans (rule add-foreign-key, or
+// modify-foreign-key for a key changed under its name; same table).
 type fkGuard struct {
 	keys  []effect.Effect // the keys added
 	gates []int           // statement numbers of the gates, from 0
@@ -84,7 +85,7 @@ func fkGuardOf(rev *revision.Revision, i int) *fkGuard {
 		}
 		g.keys = append(g.keys, e)
 		for j, st := range rev.Statements {
-			if st.Kind != revision.Gate || st.Rule != "add-foreign-key" || slices.Contains(g.gates, j) {
+			if st.Kind != revision.Gate || !revision.KeyRule("foreign key", st.Rule) || slices.Contains(g.gates, j) {
 				continue
 			}
 			if read, err := sqlsyntax.ReadGate(st.SQL); err == nil && strings.EqualFold(read.Table, e.Table) {

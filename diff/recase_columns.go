@@ -68,8 +68,8 @@ func recaseColumns(base *schema.Schema, to *Release, from *schema.Schema) (*sche
 // renamed one, each table and key copied before it changes: the server
 // respells the column in the keys referencing it too, and Atlas,
 // comparing their referenced columns by name, saw each key changed, which
-// the splitter refuses (a changed key needs a new symbol), though the key
-// stays as it is.
+// the splitter refused (and now drops and adds again in contract, rule
+// modify-foreign-key), though the key stays as it is.
 func refRenamed(base *schema.Schema, renames map[string][]*schema.RenameColumn) {
 	to := map[*schema.Column]*schema.Column{}
 	for _, rs := range renames {

@@ -68,6 +68,9 @@ type ruleProject struct {
 	// declared is the schema release "after" declares (its snapshot);
 	// previous, release "before"'s.
 	declared, previous *schema.Schema
+	// said is what the last command applied said, as the command prints
+	// it.
+	said string
 }
 
 // newRuleProject writes releases "before" and "after" (table blocks of
@@ -181,8 +184,9 @@ func (r *ruleProject) apply(cmd string) (_ *apply.Result, err error) {
 	default:
 		r.t.Fatalf("unknown command %q", cmd)
 	}
+	r.said = log.String()
 	if err != nil {
-		return res, fmt.Errorf("emcee db %s: %w\n%s", cmd, err, log.String())
+		return res, fmt.Errorf("emcee db %s: %w\n%s", cmd, err, r.said)
 	}
 	return res, nil
 }

@@ -70,7 +70,14 @@ func (s Statement) RollbackRefusal() (why string, ok bool) {
 // keyRules are the rules that add or change a key of each kind (effect.Op's
 // words after "add "), each writing the gate that counts the rows the key
 // would reject.
-var keyRules = map[string][]string{"unique index": {"add-unique-index", "index-columns", "index-uniqueness"}, "primary key": {"add-primary-key", "replace-primary-key"}, "foreign key": {"add-foreign-key"}, "check": {"add-check"}}
+var keyRules = map[string][]string{"unique index": {"add-unique-index", "index-columns", "index-uniqueness"}, "primary key": {"add-primary-key", "replace-primary-key"}, "foreign key": {"add-foreign-key", "modify-foreign-key"}, "check": {"add-check"}}
+
+// KeyRule says whether rule adds or changes a key of kind (as keyRules
+// names them), writing the gate that counts the rows the key would
+// reject: the applier counts a foreign key's orphans again by its gates.
+func KeyRule(kind, rule string) bool {
+	return slices.Contains(keyRules[kind], rule)
+}
 
 // Guards says whether gate guards what st tightens on table over columns:
 // a key of kind, or a column's definition (kind ""). Review and lint ask
@@ -82,7 +89,7 @@ var keyRules = map[string][]string{"unique index": {"add-unique-index", "index-c
 // table), that of a rule of st adding this kind of key, not a
 // tightening's beside it.
 func Guards(gate, st Statement, kind, table string, columns []string) bool {
-	if gate.Kind != Gate || kind != "" && gate.Rule != st.Rule && !(slices.Contains(keyRules[kind], gate.Rule) && slices.Contains(st.Rules(), gate.Rule)) {
+	if gate.Kind != Gate || kind != "" && gate.Rule != st.Rule && !(KeyRule(kind, gate.Rule) && slices.Contains(st.Rules(), gate.Rule)) {
 		return false
 	}
 	reads := effect.Parse(gate.SQL)

@@ -63,8 +63,6 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 			return fmt.Sprintf("%s: %s: %s is a name the server generated for a foreign key declared without one (InnoDB numbers them %s_ibfk_1, _2, ... in the order the table declares them), so a key added, removed or moved before it gives the name to another key, and every key after it reads as changed. Name the foreign keys of %s (CONSTRAINT `name` FOREIGN KEY ...) with the names the live databases have (SHOW CREATE TABLE %s), and give a new key a new name",
 				part(c.To.Symbol), changeWords(t, c), c.From.Symbol, t, t, t), true
 		}
-		return fmt.Sprintf("%s: %s: give the changed foreign key a new symbol: the old key is dropped and the new one added in contract, behind an orphan gate",
-			part(c.To.Symbol), changeWords(t, c)), true
 	case *schema.RenameConstraint:
 		return fmt.Sprintf("%s: %s: MySQL and MariaDB cannot rename a constraint; declare it under the new name as a new constraint (gated in contract) and remove the old one", at(""), changeWords(t, c)), true
 	case *schema.AddAttr, *schema.ModifyAttr, *schema.DropAttr:

@@ -216,6 +216,7 @@ func TestRollbacks(t *testing.T) {
 		{rule: "recase-column", name: "contract only", target: mariadb1011, edits: []string{"  column \"note\" {\n", "  column \"Note\" {\n"}, want: nil},
 		{rule: "auto-increment", name: "the numbering dropped again, metadata only", target: mariadb1011, edits: []string{"table \"owners\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n", "table \"owners\" {\n  schema = schema.app\n  column \"id\" {\n    type           = bigint\n    auto_increment = true\n    allow_copy     = true\n  }\n"}, want: []string{"ALTER TABLE `owners` MODIFY COLUMN `id` bigint NOT NULL, ALGORITHM=INSTANT"}},
 		{rule: "drop-table", name: "contract only", target: mariadb1011, before: []string{tcNewTags, tcTags + tcNewTags}, edits: []string{tcTags, ""}, want: nil},
+		{rule: "modify-foreign-key", name: "contract only: the key stays the previous release's", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{"ref_columns = [table.owners.column.id]\n", "ref_columns = [table.owners.column.id]\n    on_delete   = CASCADE\n"}, want: nil},
 		{rule: "drop-foreign-key", name: "contract only", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", ""}, want: nil},
 		{rule: "drop-check", name: "contract only", target: mariadb1011, before: tcBlock(tcSizeCheck), edits: []string{tcSizeCheck + "\n", ""}, want: nil},
 		{rule: "convert-charset", name: "a collation set back the same way", target: mariadb1011,

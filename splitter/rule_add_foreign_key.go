@@ -52,11 +52,7 @@ func init() {
 		Match: func(c *Change) bool { return is[*schema.AddForeignKey](c) && c.FromTable != nil },
 		Split: splits(func(c *Change, add *schema.AddForeignKey) ([]Step, error) {
 			fk := add.F
-			if len(fk.Columns) == 0 || len(fk.Columns) != len(fk.RefColumns) || fk.RefTable == nil {
-				return nil, fmt.Errorf("%s: foreign key %s on %s: columns and ref_columns must pair up", c.ctx.Transition.To.Where(c.Table.Name, ""), fk.Symbol, c.Table.Name)
-			}
-			sql, err := c.Alter(add)
-			if err != nil {
+			if err := c.pairedKey(fk); err != nil {
 				return nil, err
 			}
 			why := fmt.Sprintf("foreign key %s on %s would reject writes of the previous release, so it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows (a copy would block writes)", fk.Symbol, c.Table.Name)
@@ -69,33 +65,81 @@ func init() {
 				}
 				gateWhy = fmt.Sprintf("foreign key %s of new table %s: the previous release, which knows nothing of %s, could %s %s rows that its rows reference, leaving them without a parent; contract waits until there are none: give them a parent or delete them, or declare a data_migration on %s with delete = \"<predicate>\" selecting them (contract runs it first after the gates, and this gate leaves its rows out)", fk.Symbol, c.Table.Name, c.Table.Name, verb, fk.RefTable.Name, c.Table.Name)
 			}
-			stage := StageAddGatedConstraint
-			if ready, idx := c.ctx.refIndex(fk); ready >= refContract && idx != nil {
-				// fk_ref_index.go: the key comes after the index it
-				// needs, which contract adds.
-				if c.ctx.isNewTable(c.Table.Name) {
-					why = fmt.Sprintf("foreign key %s of new table %s references %s(%s), which no index serves before contract adds %s to %s: the server refuses the key until then, so expand created the table without it; the gate proved there are no orphans, so it is added in place without re-checking rows", fk.Symbol, c.Table.Name, fk.RefTable.Name, columnNames(fk.RefColumns), indexWord(idx), fk.RefTable.Name)
-					gateWhy = fmt.Sprintf("foreign key %s of new table %s: until contract adds %s of %s, which the key needs, nothing kept rows of %s from referencing %s rows that are not there (the new release writing them, the previous release deleting or changing their parent); contract waits until there are none: give them a parent or delete them, or declare a data_migration on %s with delete = \"<predicate>\" selecting them (contract runs it first after the gates, and this gate leaves its rows out)", fk.Symbol, c.Table.Name, indexWord(idx), fk.RefTable.Name, c.Table.Name, fk.RefTable.Name, c.Table.Name)
-				} else {
-					why += fmt.Sprintf("; it comes after %s of %s, which contract adds and the key needs (the server refuses the key before it, error 1822)", indexWord(idx), fk.RefTable.Name)
-				}
-				if ready == refGated && fk.RefTable.Name != c.Table.Name {
-					stage = StageAddKeyAfterIndex
-				}
+			stage, idx := c.keyStage(fk)
+			switch {
+			case idx != nil && c.ctx.isNewTable(c.Table.Name):
+				why = fmt.Sprintf("foreign key %s of new table %s references %s(%s), which no index serves before contract adds %s to %s: the server refuses the key until then, so expand created the table without it; the gate proved there are no orphans, so it is added in place without re-checking rows", fk.Symbol, c.Table.Name, fk.RefTable.Name, columnNames(fk.RefColumns), indexWord(idx), fk.RefTable.Name)
+				gateWhy = fmt.Sprintf("foreign key %s of new table %s: until contract adds %s of %s, which the key needs, nothing kept rows of %s from referencing %s rows that are not there (the new release writing them, the previous release deleting or changing their parent); contract waits until there are none: give them a parent or delete them, or declare a data_migration on %s with delete = \"<predicate>\" selecting them (contract runs it first after the gates, and this gate leaves its rows out)", fk.Symbol, c.Table.Name, indexWord(idx), fk.RefTable.Name, c.Table.Name, fk.RefTable.Name, c.Table.Name)
+			case idx != nil:
+				why += afterIndex(fk, idx)
 			}
-			for _, m := range c.ctx.leftOut(fk.RefTable.Name) {
-				gateWhy += fmt.Sprintf("; a row whose parent data_migration %q deletes (contract runs it first after the gates, before the key is added) counts too: delete it with its parent (a data_migration on %s with delete = \"<predicate>\"), or keep its parent", m.Name, c.Table.Name)
+			st, err := c.keyAdd(fk, stage, why)
+			if err != nil {
+				return nil, err
 			}
-			if drop, idx := supersededBy(c.FromTable, c.Table, fk); len(drop) > 0 {
-				// fk_index.go: said, not left to the server.
-				sql += dropKeyIndexes(drop) + addKeyIndexes([]*schema.Index{idx})
-				why += fmt.Sprintf("; index %s, which the server made for other keys, gives way to the key's own, which serves them too", indexNames(drop))
-			}
-			st := stmt(revision.Contract, stage, why, Inplace.With(sql))
-			st.fkOff = true
-			return []Step{gate(gateWhy, c.orphanGate(fk)), st}, nil
+			return []Step{c.keyGate(fk, gateWhy), st}, nil
 		}),
 	})
+}
+
+// pairedKey refuses a key whose columns and referenced columns do not
+// pair up, which Atlas renders into a statement the server refuses.
+func (c *Change) pairedKey(fk *schema.ForeignKey) error {
+	if len(fk.Columns) == 0 || len(fk.Columns) != len(fk.RefColumns) || fk.RefTable == nil {
+		return fmt.Errorf("%s: foreign key %s on %s: columns and ref_columns must pair up", c.ctx.Transition.To.Where(c.Table.Name, ""), fk.Symbol, c.Table.Name)
+	}
+	return nil
+}
+
+// keyStage is where contract adds fk to a table it keeps: after the index
+// the key references where contract adds that index behind its gate
+// (fk_ref_index.go), at StageAddKeyAfterIndex; at the same stage,
+// contract ran the referencing table's statements first, and the server
+// refused the key (error 1822). idx is the index contract adds that the
+// key needs, nil when it is there before contract.
+func (c *Change) keyStage(fk *schema.ForeignKey) (Stage, *schema.Index) {
+	ready, idx := c.ctx.refIndex(fk)
+	if ready < refContract || idx == nil {
+		return StageAddGatedConstraint, nil
+	}
+	if ready == refGated && fk.RefTable.Name != c.Table.Name {
+		return StageAddKeyAfterIndex, idx
+	}
+	return StageAddGatedConstraint, idx
+}
+
+// afterIndex says in an added key's why that it waits for the index idx
+// it needs, which contract adds.
+func afterIndex(fk *schema.ForeignKey, idx *schema.Index) string {
+	return fmt.Sprintf("; it comes after %s of %s, which contract adds and the key needs (the server refuses the key before it, error 1822)", indexWord(idx), fk.RefTable.Name)
+}
+
+// keyGate is fk's orphan gate (orphanGate), its why also saying which
+// rows a data_migration's delete of parents makes orphans.
+func (c *Change) keyGate(fk *schema.ForeignKey, why string) Step {
+	for _, m := range c.ctx.leftOut(fk.RefTable.Name) {
+		why += fmt.Sprintf("; a row whose parent data_migration %q deletes (contract runs it first after the gates, before the key is added) counts too: delete it with its parent (a data_migration on %s with delete = \"<predicate>\"), or keep its parent", m.Name, c.Table.Name)
+	}
+	return gate(why, c.orphanGate(fk))
+}
+
+// keyAdd is the contract ALTER adding fk at stage, in place with
+// foreign_key_checks off (Split wraps it once the table's ALTERs are
+// combined; combine keeps it a statement of its own), the indexes the
+// server made for other keys that its own index makes redundant dropped
+// in it (fk_index.go: said, not left to the server).
+func (c *Change) keyAdd(fk *schema.ForeignKey, stage Stage, why string) (Step, error) {
+	sql, err := c.Alter(&schema.AddForeignKey{F: fk})
+	if err != nil {
+		return Step{}, err
+	}
+	if drop, idx := supersededBy(c.FromTable, c.Table, fk); len(drop) > 0 {
+		sql += dropKeyIndexes(drop) + addKeyIndexes([]*schema.Index{idx})
+		why += fmt.Sprintf("; index %s, which the server made for other keys, gives way to the key's own, which serves them too", indexNames(drop))
+	}
+	st := stmt(revision.Contract, stage, why, Inplace.With(sql))
+	st.fkOff = true
+	return st, nil
 }
 
 // restricted words the previous release's writes a new table's key

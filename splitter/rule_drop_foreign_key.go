@@ -16,14 +16,21 @@ func init() {
 		Match: is[*schema.DropForeignKey],
 		Split: splits(func(c *Change, d *schema.DropForeignKey) ([]Step, error) {
 			why := fmt.Sprintf("the previous release may depend on %s (cascades, or rejecting orphans), so it goes after that release", d.F.Symbol)
-			alter := fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(d.F.Symbol))
-			// fk_index.go: left behind by the drop, the index would be
-			// drift from the release's schema.
-			if drop, add := droppedKeyIndex(c.FromTable, c.Table, d.F); drop {
-				why += "; the index the server made for it goes too, since the release declares none"
-				alter, why = withKeyIndexes(add, alter+", DROP INDEX "+sqlsyntax.Ident(d.F.Symbol), why, ", and index %s, which the server gives the keys it served, comes in its place")
-			}
-			return []Step{stmt(revision.Contract, StageDropForeignKey, why, Inplace.With(alter))}, nil
+			return []Step{c.keyDrop(d.F, c.Table, why)}, nil
 		}),
 	})
+}
+
+// keyDrop is the contract ALTER dropping key fk of the table as it was,
+// to leave the table to: with the index the server made for the key where
+// to has no key of its name (fk_index.go: left behind by the drop, the
+// index would be drift from the release's schema), the keys it served
+// given theirs.
+func (c *Change) keyDrop(fk *schema.ForeignKey, to *schema.Table, why string) Step {
+	alter := fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(fk.Symbol))
+	if drop, add := droppedKeyIndex(c.FromTable, to, fk); drop {
+		why += "; the index the server made for it goes too, since the release declares none"
+		alter, why = withKeyIndexes(add, alter+", DROP INDEX "+sqlsyntax.Ident(fk.Symbol), why, ", and index %s, which the server gives the keys it served, comes in its place")
+	}
+	return stmt(revision.Contract, StageDropForeignKey, why, Inplace.With(alter))
 }
