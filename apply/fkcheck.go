@@ -127,7 +127,7 @@ func (s *Session) guardGates(ctx context.Context, rev *revision.Revision, rec *h
 	}
 	var deleted []string
 	for _, st := range rev.Statements[:i] {
-		if st.Kind != revision.Gate && slices.Contains(st.Rules(), "data-migration") && slices.ContainsFunc(effect.Of(st.SQL), func(e effect.Effect) bool { return e.Op == effect.DeleteRows }) {
+		if deletesRows(st) {
 			deleted = append(deleted, st.SQL)
 		}
 	}

@@ -113,6 +113,7 @@ func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *his
 func (s *Session) countGates(ctx context.Context, rev *revision.Revision, rec *history.Record, deleted []string, only ...int) gateCheck {
 	c := s.gateCheck(rev)
 	passed := rec.Confirmed()
+	earlier, own := s.deletesRun(rev, rec)
 	for i, st := range rev.Statements {
 		if st.Kind != revision.Gate || len(only) > 0 && !slices.Contains(only, i) {
 			continue
@@ -120,12 +121,19 @@ func (s *Session) countGates(ctx context.Context, rev *revision.Revision, rec *h
 		read, _ := sqlsyntax.ReadGate(st.SQL) // the plans were read: every gate parses
 		g := GateResult{Revision: rev.ID.String(), Rule: st.Rule, Why: st.Why, At: s.at(rev, st), Table: read.Table, SQL: st.SQL, Rechecked: i < passed}
 		q, what := st.SQL, fmt.Sprintf("gate %s of %s (statement %d)", st.Rule, rev.ID, i+1)
+		// The rows of a delete that has run were written after it, and
+		// stay: the statement the gate guards meets them. The revision's
+		// own deletes only where nothing deletes them again: an orphan
+		// gate's delete runs again once the key stands (recheckAfter).
+		counting := append(slices.Clip(deleted), earlier...)
+		if st.Rule != "add-foreign-key" {
+			counting = append(counting, own...)
+		}
+		if r := read.Counting(counting...); r != read {
+			read, q = r, r.SQL()
+		}
 		if p := read.Exists(); s.quick && p != "" {
 			q, g.AtLeast = p, true
-		}
-		if len(deleted) > 0 {
-			read = read.Counting(deleted...)
-			q = read.SQL()
 		}
 		var v sql.NullFloat64
 		err := s.retry(ctx, what, rev, i, func() error {
@@ -160,6 +168,32 @@ func (s *Session) countGates(ctx context.Context, rev *revision.Revision, rec *h
 		}
 	}
 	return c
+}
+
+// deletesRun are the data_migration deletes of rev's release that have
+// run: those of the revisions before rev (earlier), and rev's own its
+// record confirms (own). A gate written while they had not run leaves
+// their rows out (splitter's keptRows), which they no longer delete.
+func (s *Session) deletesRun(rev *revision.Revision, rec *history.Record) (earlier, own []string) {
+	ran := func(r *revision.Revision, applied int) (out []string) {
+		for _, st := range r.Statements[:min(applied, len(r.Statements))] {
+			if deletesRows(st) {
+				out = append(out, st.SQL)
+			}
+		}
+		return out
+	}
+	for _, r := range s.Plans.Revisions {
+		if r.ID.Release == rev.ID.Release && revision.Compare(s.Project.Releases, r.ID, rev.ID) < 0 {
+			earlier = append(earlier, ran(r, s.Records[r.ID.String()].Confirmed())...)
+		}
+	}
+	return earlier, ran(rev, rec.Confirmed())
+}
+
+// deletesRows tells a data_migration's delete (sqlsyntax.DeleteRows).
+func deletesRows(st revision.Statement) bool {
+	return st.Kind != revision.Gate && slices.Contains(st.Rules(), "data-migration") && slices.ContainsFunc(effect.Of(st.SQL), func(e effect.Effect) bool { return e.Op == effect.DeleteRows })
 }
 
 // nothingChanged is what a refusal of the gates says the run changed: a
@@ -411,10 +445,18 @@ func (s *Session) simulatedBefore() []*revision.Revision {
 // blockedAfterCatchUp is migrate's answer when its backfills leave rows
 // pending that they cannot rewrite: if contract's gates count rows, the
 // contract is blocked by data, and saying "migrate complete, run contract"
-// would start the circle again.
+// would start the circle again. A gate that reads what an earlier pending
+// contract revision changes first is contract's to run, as db check
+// leaves it (answerable): counted now, it met rows contract deletes
+// before it and said blocked a contract that applies.
 func (s *Session) blockedAfterCatchUp(ctx context.Context, rel string, stuck int64) error {
-	for _, rev := range s.pending(rel, revision.Contract) {
-		c := s.runGates(ctx, rev, s.Records[rev.ID.String()])
+	contracts := s.pending(rel, revision.Contract)
+	for i, rev := range contracts {
+		only, _ := s.answerable(contracts, i)
+		if len(only) == 0 {
+			continue
+		}
+		c := s.runGates(ctx, rev, s.Records[rev.ID.String()], only...)
 		c.catchUp = 0 // this run has just rewritten all it could
 		var b *Blocked
 		if err := c.err(); errors.As(err, &b) {

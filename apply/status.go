@@ -241,8 +241,19 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 // waiting, for its command to run once those have.
 func (s *Session) gatesNow(ctx context.Context, revs []*revision.Revision, i int) ([]GateResult, error) {
 	rev := revs[i]
-	var only []int
-	var waiting []GateResult
+	only, waiting := s.answerable(revs, i)
+	if len(only) == 0 && len(waiting) > 0 {
+		return waiting, nil
+	}
+	gates, err := s.checkGates(ctx, rev, s.Records[rev.ID.String()], only...)
+	return append(gates, waiting...), err
+}
+
+// answerable splits the gates of revs[i] into those that can run now, by
+// statement number (only), and those that wait for the revisions before
+// it (waitsFor).
+func (s *Session) answerable(revs []*revision.Revision, i int) (only []int, waiting []GateResult) {
+	rev := revs[i]
 	for j, st := range rev.Statements {
 		if st.Kind != revision.Gate {
 			continue
@@ -253,11 +264,7 @@ func (s *Session) gatesNow(ctx context.Context, revs []*revision.Revision, i int
 			only = append(only, j)
 		}
 	}
-	if len(only) == 0 && len(waiting) > 0 {
-		return waiting, nil
-	}
-	gates, err := s.checkGates(ctx, rev, s.Records[rev.ID.String()], only...)
-	return append(gates, waiting...), err
+	return only, waiting
 }
 
 // blocked reports the gates of rev that count rows only fixing the data

@@ -47,7 +47,10 @@ func init() {
 // deleting by legacy, then dropping it, made b_contract02's unique gate
 // fail with 1054. Such a delete is left out only while every table and
 // column it reads is still there when the gate runs (the state the
-// earlier revisions left: the transition's From).
+// earlier revisions left: the transition's From). Left out, its rows are
+// those it will delete, for db check's answer before it runs; once it
+// has run, a row it selects was written since and stays, and the
+// applier counts them (sqlsyntax.Gate.Counting, apply's deletesRun).
 func (c *Context) leftOut(table string) []*diff.DataMigration {
 	var out []*diff.DataMigration
 	cols := func(name string) ([]string, bool) {

@@ -131,43 +131,43 @@ func (g *Gate) Counting(deletes ...string) *Gate {
 }
 
 // tree is the gate's statement read again, a tree of its own, without the
-// conjuncts that leave out the rows of the deletes it counts (Counting).
+// conjuncts that leave out the rows of the deletes it counts (Counting),
+// in its WHERE and in each subquery's: a duplicate gate leaves them out of
+// the groups it counts in as well (IN (SELECT ... GROUP BY ...)), the
+// orphan gate's lookup of a parent (NOT EXISTS (SELECT 1 FROM parent AS p
+// WHERE <match> AND NOT EXISTS (SELECT 1 FROM parent WHERE <same> AND
+// (<predicate>)))).
 func (g *Gate) tree() *ast.SelectStmt {
 	st, _ := ReadStmt(g.src) // read once already
 	sel := st.Node.(*ast.SelectStmt)
 	if sel.Where == nil || len(g.counted) == 0 {
 		return sel
 	}
-	var kept []ast.ExprNode
-	for _, c := range conjuncts(sel.Where) {
-		if t, ok := c.(*ast.IsTruthExpr); ok && t.Not && t.True == 1 && slices.Contains(g.counted, mustRestore(unparen(t.Expr))) {
-			continue
-		}
-		kept = append(kept, c)
-	}
-	if len(kept) > 0 {
-		sel.Where = and(kept[0], kept[1:])
-	}
-	// The parent's lookup: NOT EXISTS (SELECT 1 FROM parent AS p WHERE
-	// <match> AND NOT EXISTS (SELECT 1 FROM parent WHERE <same> AND
-	// (<predicate>))).
-	sel.Where.Accept(visit(func(n ast.Node) bool {
+	sel.Accept(visit(func(n ast.Node) bool {
 		q, ok := n.(*ast.SelectStmt)
 		if !ok || q.Where == nil {
 			return false
 		}
 		var kept []ast.ExprNode
 		for _, c := range conjuncts(q.Where) {
-			if !g.parentDeleted(c) {
+			if !g.leftOut(c) && !g.parentDeleted(c) {
 				kept = append(kept, c)
 			}
 		}
+		q.Where = nil // every row: all it had left out were the deletes'
 		if len(kept) > 0 {
 			q.Where = and(kept[0], kept[1:])
 		}
 		return false
 	}))
 	return sel
+}
+
+// leftOut: c is "(<predicate>) IS NOT TRUE" with the predicate of a
+// delete the gate counts.
+func (g *Gate) leftOut(c ast.ExprNode) bool {
+	t, ok := c.(*ast.IsTruthExpr)
+	return ok && t.Not && t.True == 1 && slices.Contains(g.counted, mustRestore(unparen(t.Expr)))
 }
 
 // parentDeleted: c is NOT EXISTS (SELECT ... WHERE ... AND (<predicate>))

@@ -115,4 +115,25 @@ func TestGateCounting(t *testing.T) {
 	if got := p.Counting("DELETE `parent` FROM `parent` JOIN (SELECT `id` FROM `parent` WHERE (`legacy` = 1)) AS `emcee_rows` USING (`id`)").SQL(); got != want {
 		t.Errorf("the orphan gate counting after the parents' delete:\n got %s\nwant %s", got, want)
 	}
+	// A duplicate gate leaves the delete's rows out of the groups too:
+	// counted in the rows alone, two rows the delete selects holding one
+	// key made no group, and the gate passed over them.
+	u, err := ReadGate("SELECT COUNT(*) FROM `t` WHERE (`name`) IN (SELECT `name` FROM `t` WHERE `name` IS NOT NULL AND (`legacy` = 1) IS NOT TRUE GROUP BY `name` HAVING COUNT(*) > 1) AND (`legacy` = 1) IS NOT TRUE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = "SELECT COUNT(1) FROM `t` WHERE (`name`) IN (SELECT `name` FROM `t` WHERE `name` IS NOT NULL GROUP BY `name` HAVING COUNT(1) > 1)"
+	if got := u.Counting("DELETE `t` FROM `t` JOIN (SELECT `id` FROM `t` WHERE (`legacy` = 1)) AS `emcee_rows` USING (`id`)").SQL(); got != want {
+		t.Errorf("the duplicate gate counting after the delete:\n got %s\nwant %s", got, want)
+	}
+	// The gate that stops a delete emptying its table counts no row once
+	// the delete has run: it guards a statement that will not run again.
+	all, err := ReadGate("SELECT COUNT(*) FROM `t` WHERE NOT EXISTS (SELECT 1 FROM `t` WHERE (`legacy` = 1) IS NOT TRUE)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = "SELECT COUNT(1) FROM `t` WHERE NOT EXISTS (SELECT 1 FROM `t`)"
+	if got := all.Counting("DELETE `t` FROM `t` JOIN (SELECT `id` FROM `t` WHERE (`legacy` = 1)) AS `emcee_rows` USING (`id`)").SQL(); got != want {
+		t.Errorf("the emptying gate counting after the delete:\n got %s\nwant %s", got, want)
+	}
 }
