@@ -27,7 +27,7 @@ func mybbSince(v, rel string) bool {
 }
 
 // mybbZero is MyBB's `<type> NOT NULL default '0'`, mybbStr its `<type>
-// NOT NULL default ''`.
+// NOT NULL default ”`.
 func mybbZero(name, typ string, attrs ...string) string {
 	return hcol(name, typ, append(attrs, "default = 0")...)
 }
@@ -37,7 +37,9 @@ func mybbStr(name, typ string, attrs ...string) string {
 }
 
 // mybbU is `int unsigned NOT NULL default '0'`.
-func mybbU(name string, attrs ...string) string { return mybbZero(name, "int", append(attrs, "unsigned = true")...) }
+func mybbU(name string, attrs ...string) string {
+	return mybbZero(name, "int", append(attrs, "unsigned = true")...)
+}
 
 // mybbFlag is an int(1) upgrade30_dbchanges_optimize3 MODIFYs to tinyint(1).
 func mybbFlag(v, name string) string {
@@ -67,7 +69,7 @@ func mybbIPName(v, name string) string {
 
 // mybbIP is an IP address column: varchar in 1.6, varbinary(16) from 1.8.0
 // (upgrade30_dbchanges_ip). my_inet_pton is INET6_ATON; an address it cannot
-// read, which upgrade30 leaves as it is and cuts to 16 bytes, is '' here.
+// read, which upgrade30 leaves as it is and cuts to 16 bytes, is ” here.
 func mybbIP(v, name, oldType string) string {
 	switch {
 	case !mybbSince(v, "1_8_0"):
@@ -622,17 +624,17 @@ func TestOutsideS37MyBBHistory(t *testing.T) {
 	rollOut(t, p, mybbReleases, oldWrites)
 	wantAnswers(t, p, map[string]string{
 		"SELECT GROUP_CONCAT(uid, ':', IFNULL(INET6_NTOA(regip), '-'), ':', IFNULL(INET6_NTOA(lastip), '-'), ':', threadnum, ':', reputation ORDER BY uid) FROM mybb_users": "1:192.0.2.1:192.0.2.55:1:12,2:198.51.100.7:-:2:0,3:203.0.113.9:203.0.113.9:0:0,4:198.51.100.20:198.51.100.20:0:0",
-		"SELECT GROUP_CONCAT(pid, ':', INET6_NTOA(ipaddress) ORDER BY pid) FROM mybb_posts":                                                                              "1:192.0.2.1,2:198.51.100.7,3:203.0.113.9,4:198.51.100.20",
-		"SELECT GROUP_CONCAT(rid, ':', id, ':', id2, ':', id3, ':', type, ':', reasonid, ':', reason ORDER BY rid) FROM mybb_reportedcontent":                            "1:2:1:1:post:1:rude,2:3:4:1:post:4:,3:4:4:1:post:5:",
-		"SELECT GROUP_CONCAT(fid, ':', profile ORDER BY fid) FROM mybb_profilefields":                                                                                     "1:0,2:0",
-		"SELECT GROUP_CONCAT(sid, ':', INET6_NTOA(ip) ORDER BY sid) FROM mybb_sessions":                                                                                  "s1:192.0.2.1,s2:2001:db8::2",
-		"SELECT GROUP_CONCAT(INET6_NTOA(ipaddress) ORDER BY dateline) FROM mybb_adminlog":                                                                                "192.0.2.1,192.0.2.55",
-		"SELECT GROUP_CONCAT(sid, ':', REPLACE(find, '\\n', '|') ORDER BY sid) FROM mybb_smilies":                                                                         "1::)|:-),2:;),4:B)",
-		"SELECT GROUP_CONCAT(pid, ':', numvotes ORDER BY pid) FROM mybb_polls":                                                                                           "1:5,2:0",
-		"SELECT GROUP_CONCAT(gid, ':', isdefault ORDER BY gid) FROM mybb_templategroups":                                                                                 "1:1,40:0",
-		"SELECT GROUP_CONCAT(qid, ':', answer) FROM mybb_questions":                                                                                                       "1:4\nFour",
-		"SELECT GROUP_CONCAT(atid, ':', avatarfile, ':', `groups`, ':', forums ORDER BY atid) FROM mybb_attachtypes":                                                    "2:1:-1:-1,3:0:-1:-1,4:1:-1:-1",
-		"SELECT GROUP_CONCAT(rid, ':', title ORDER BY rid) FROM mybb_reportreasons":                                                                                       "1:<lang:report_reason_other>,2:<lang:report_reason_rules>,3:<lang:report_reason_bad>,4:<lang:report_reason_spam>,5:<lang:report_reason_wrong>",
-		"SELECT GROUP_CONCAT(uid, ':', touid) FROM mybb_buddyrequests":                                                                                                    "4:1",
+		"SELECT GROUP_CONCAT(pid, ':', INET6_NTOA(ipaddress) ORDER BY pid) FROM mybb_posts":                                                                                 "1:192.0.2.1,2:198.51.100.7,3:203.0.113.9,4:198.51.100.20",
+		"SELECT GROUP_CONCAT(rid, ':', id, ':', id2, ':', id3, ':', type, ':', reasonid, ':', reason ORDER BY rid) FROM mybb_reportedcontent":                               "1:2:1:1:post:1:rude,2:3:4:1:post:4:,3:4:4:1:post:5:",
+		"SELECT GROUP_CONCAT(fid, ':', profile ORDER BY fid) FROM mybb_profilefields":                                                                                       "1:0,2:0",
+		"SELECT GROUP_CONCAT(sid, ':', INET6_NTOA(ip) ORDER BY sid) FROM mybb_sessions":                                                                                     "s1:192.0.2.1,s2:2001:db8::2",
+		"SELECT GROUP_CONCAT(INET6_NTOA(ipaddress) ORDER BY dateline) FROM mybb_adminlog":                                                                                   "192.0.2.1,192.0.2.55",
+		"SELECT GROUP_CONCAT(sid, ':', REPLACE(find, '\\n', '|') ORDER BY sid) FROM mybb_smilies":                                                                           "1::)|:-),2:;),4:B)",
+		"SELECT GROUP_CONCAT(pid, ':', numvotes ORDER BY pid) FROM mybb_polls":                                                                                              "1:5,2:0",
+		"SELECT GROUP_CONCAT(gid, ':', isdefault ORDER BY gid) FROM mybb_templategroups":                                                                                    "1:1,40:0",
+		"SELECT GROUP_CONCAT(qid, ':', answer) FROM mybb_questions":                                                                                                         "1:4\nFour",
+		"SELECT GROUP_CONCAT(atid, ':', avatarfile, ':', `groups`, ':', forums ORDER BY atid) FROM mybb_attachtypes":                                                        "2:1:-1:-1,3:0:-1:-1,4:1:-1:-1",
+		"SELECT GROUP_CONCAT(rid, ':', title ORDER BY rid) FROM mybb_reportreasons":                                                                                         "1:<lang:report_reason_other>,2:<lang:report_reason_rules>,3:<lang:report_reason_bad>,4:<lang:report_reason_spam>,5:<lang:report_reason_wrong>",
+		"SELECT GROUP_CONCAT(uid, ':', touid) FROM mybb_buddyrequests":                                                                                                      "4:1",
 	})
 }
