@@ -26,8 +26,8 @@ func mybbSince(v, rel string) bool {
 	return slices.Index(mybbReleases, v) >= slices.Index(mybbReleases, rel)
 }
 
-// mybbZero is MyBB's `<type> NOT NULL default '0'`, mybbStr its `<type>
-// NOT NULL default ”`.
+// mybbZero is MyBB's `<type> NOT NULL default '0'`, mybbStr its string
+// columns NOT NULL with the empty string as default.
 func mybbZero(name, typ string, attrs ...string) string {
 	return hcol(name, typ, append(attrs, "default = 0")...)
 }
@@ -69,7 +69,7 @@ func mybbIPName(v, name string) string {
 
 // mybbIP is an IP address column: varchar in 1.6, varbinary(16) from 1.8.0
 // (upgrade30_dbchanges_ip). my_inet_pton is INET6_ATON; an address it cannot
-// read, which upgrade30 leaves as it is and cuts to 16 bytes, is ” here.
+// read, which upgrade30 leaves as it is and cuts to 16 bytes, is empty here.
 func mybbIP(v, name, oldType string) string {
 	switch {
 	case !mybbSince(v, "1_8_0"):
