@@ -515,13 +515,19 @@ func columnDefaultSQL(c *schema.Column) (string, error) {
 			}
 		case len(x) >= 2 && x[0] == '\'' && x[len(x)-1] == '\'':
 		default:
-			// Atlas keeps enum and some string defaults unquoted.
+			// Atlas keeps string defaults unquoted and quotes them when it
+			// writes the DDL, unless the column is numeric or the value
+			// is 0x hex (a varbinary's '' was read as an empty
+			// expression).
 			switch c.Type.Type.(type) {
-			case *schema.StringType, *schema.EnumType, *mysql.SetType, *schema.TimeType:
-				return sqlsyntax.String(x), nil
+			case *mysql.BitType, *schema.BoolType, *schema.IntegerType, *schema.DecimalType, *schema.FloatType:
+			default:
+				if len(x) <= 2 || !strings.EqualFold(x[:2], "0x") {
+					return sqlsyntax.String(x), nil
+				}
 			}
 		}
-		// A number, or a literal quoted by the server: still one literal.
+		// A number, 0x hex, or a literal quoted by the server: still one literal.
 	case *schema.RawExpr:
 		x = d.X
 	default:

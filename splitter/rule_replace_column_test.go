@@ -168,3 +168,32 @@ func TestReplaceColumnForwardFallingBackToTheDefault(t *testing.T) {
 		}
 	}
 }
+
+// A binary column's default is a string Atlas quotes, as a varchar's is:
+// MyBB 1.8's varbinary(16) ip columns, default ”,
+// were refused ("default of ...: the expression ends too early") when they
+// replaced the varchar ones.
+func TestReplaceColumnBinaryDefault(t *testing.T) {
+	for def, want := range map[string]string{
+		`""`:   "SET `category` = (COALESCE(UPPER(`kind`), ''))",
+		`"ab"`: "SET `category` = (COALESCE(UPPER(`kind`), 'ab'))",
+	} {
+		after := tcEdit(t, tcImages, tcReplaceKind[0], strings.NewReplacer("varchar(10)", "varbinary(16)", "null = true", "default = "+def).Replace(tcReplaceKind[1]))
+		steps, err := tcSteps(t, mariadb1011, tcImages, after)
+		if err != nil {
+			t.Fatalf("default %s: %v", def, err)
+		}
+		found := false
+		for _, s := range steps {
+			if s.Kind == "backfill" {
+				found = true
+				if !strings.Contains(s.SQL, want) {
+					t.Errorf("default %s: backfill %s, want %s", def, s.SQL, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("default %s: no backfill in\n%s", def, tcDump(steps))
+		}
+	}
+}
