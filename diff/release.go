@@ -209,15 +209,29 @@ func (r *Release) Check(prev *Release) error {
 		if !hasSrc {
 			errs = append(errs, decl.Pos.Errorf("%s takes over from %s.%s, but release %s has no such column (%s); remove the declaration if it belongs to an older release, or fix the column name", ref, oldTable, src, prev.Name, prev.File).Error())
 		}
-		_, hasRef := t.Column(ref.Column)
+		// The server does not tell column names apart by letter case: a
+		// column the previous release spells otherwise is the same one.
+		had := columnFold(t, ref.Column)
+		hasRef, recased := had != nil, had != nil && had.Name != ref.Column
 		switch {
+		case recased && strings.EqualFold(src, ref.Column) && decl.Replaces != nil:
+			// recaseColumns renames the column in place: the conversion
+			// would never run.
+			errs = append(errs, decl.Pos.Errorf("%s replaces %s, which it differs from only in letter case: the server does not tell the two names apart, so they cannot stand side by side until contract, and the column would only be renamed, its values not converted. To keep the values, declare renamed_from = %s instead of the replaces block; to convert them, give the new column another name in this release, keeping this replaces block, and rename it to %s in a later release, once %s is dropped",
+				ref, src, hclquote.Quote(src), ref.Column, src).Error())
+		case recased && strings.EqualFold(src, ref.Column):
+			// The column respelled: rule recase-column.
 		case hasRef && oldTable == ref.Table && hasSrc:
 			// Both columns are in the previous release: not a leftover,
 			// but a name given to another column's values while its own
 			// column still serves (Keycloak 3.4's RESOURCE_SERVER.ID,
 			// re-keyed to the values of CLIENT_ID).
-			errs = append(errs, decl.Pos.Errorf("%s takes over from %q, but release %s has both %s and %s: until contract the previous release still reads and writes its own %s, so the name cannot pass to %s's values in this release. Give them a new name here (a column with renamed_from = %s, and a discard of %s if its values may go), and rename that column back to %s in a later release, once %s is dropped",
-				ref, src, prev.Name, ref.Column, src, ref.Column, src, hclquote.Quote(src), ref.Column, ref.Column, ref.Column).Error())
+			same := ""
+			if recased {
+				same = fmt.Sprintf(" (%s is %s to the server, which does not tell column names apart by letter case)", ref.Column, had.Name)
+			}
+			errs = append(errs, decl.Pos.Errorf("%s takes over from %q, but release %s has both %s and %s%s: until contract the previous release still reads and writes its own %s, so the name cannot pass to %s's values in this release. Give them a new name here (a column with renamed_from = %s, and a discard of %s if its values may go), and rename that column back to %s in a later release, once %s is dropped",
+				ref, src, prev.Name, had.Name, src, same, had.Name, src, hclquote.Quote(src), had.Name, ref.Column, had.Name).Error())
 		case hasRef && oldTable == ref.Table:
 			errs = append(errs, decl.Pos.Errorf("%s takes over from %q, but release %s already has %s: the declaration was consumed by an earlier release; remove it", ref, src, prev.Name, ref).Error())
 		}

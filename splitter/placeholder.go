@@ -34,19 +34,13 @@ func needsPlaceholder(c *schema.Column) bool {
 // release omits it: a literal every server mode accepts (no zero dates
 // under NO_ZERO_DATE, a member of the enum, valid JSON under MariaDB's
 // json_valid check), as SQL; "" for a type with no such literal on the
-// target: MySQL 8.0 takes only expression defaults for TEXT, BLOB and
-// JSON.
+// target (literalRefused).
 func (c *Context) placeholderValue(col *schema.Column) string {
+	if c.literalRefused(col.Type.Type) {
+		return ""
+	}
 	switch t := col.Type.Type.(type) {
-	case *schema.StringType:
-		if !c.Target.MariaDB() && strings.HasSuffix(strings.ToLower(t.T), "text") {
-			return ""
-		}
-		return "''"
-	case *schema.BinaryType:
-		if !c.Target.MariaDB() && strings.HasSuffix(strings.ToLower(t.T), "blob") {
-			return ""
-		}
+	case *schema.StringType, *schema.BinaryType:
 		return "''"
 	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType, *mysql.BitType:
 		return "0"
@@ -60,9 +54,6 @@ func (c *Context) placeholderValue(col *schema.Column) string {
 	case *schema.TimeType:
 		return timePlaceholders[strings.ToLower(t.T)][0]
 	case *schema.JSONType:
-		if !c.Target.MariaDB() {
-			return ""
-		}
 		return "'{}'"
 	case *schema.UUIDType:
 		return "'00000000-0000-0000-0000-000000000000'"
@@ -73,6 +64,37 @@ func (c *Context) placeholderValue(col *schema.Column) string {
 		return "'::'"
 	}
 	return ""
+}
+
+// literalRefused tells a type the target takes no literal default for:
+// MySQL 8.0's TEXT, BLOB and JSON (error 1101), which take an expression
+// default instead (from 8.0.13; emcee plans for 8.0.31: project.Target).
+func (c *Context) literalRefused(t schema.Type) bool {
+	if c.Target.MariaDB() {
+		return false
+	}
+	switch t := t.(type) {
+	case *schema.StringType:
+		return strings.HasSuffix(strings.ToLower(t.T), "text")
+	case *schema.BinaryType:
+		return strings.HasSuffix(strings.ToLower(t.T), "blob")
+	case *schema.JSONType:
+		return true
+	}
+	return false
+}
+
+// placeholderDefault is placeholder (placeholderValue's or placeholderMark's
+// literal, chosen for the column's type in the previous release) as the
+// default of the column widened to type t: in parentheses, an expression
+// default, where the target takes no literal one for t (a varchar renamed
+// to a TEXT widens the old column to TEXT on MySQL 8.0, which refused the
+// literal).
+func (c *Context) placeholderDefault(t schema.Type, placeholder string) schema.Expr {
+	if c.literalRefused(t) {
+		placeholder = "(" + placeholder + ")"
+	}
+	return &schema.RawExpr{X: placeholder}
 }
 
 // timePlaceholders are each time type's placeholders: the one every

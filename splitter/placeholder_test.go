@@ -56,6 +56,15 @@ func TestPlaceholder(t *testing.T) {
 			errHas: "rebuild the whole table"},
 		{name: "mysql 8.0: a varchar gets its default instantly", target: mysql80, edits: []string{note, ""},
 			want: "ALTER TABLE `images` ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=INSTANT"},
+		// A varchar renamed to a TEXT widens the old column to TEXT, its
+		// placeholder with it: MySQL 8.0 refuses DEFAULT '' on a TEXT
+		// (error 1101), and takes the expression ('') from 8.0.13.
+		{name: "mysql 8.0: a varchar renamed to a TEXT widens the old column with an expression default", target: mysql80,
+			edits: []string{note, "  column \"memo\" {\n    type         = text\n    renamed_from = \"note\"\n    allow_copy   = true\n  }\n"},
+			want:  "ALTER TABLE `images` MODIFY COLUMN `note` text NOT NULL DEFAULT (''), ALGORITHM=COPY, LOCK=SHARED"},
+		{name: "the same on MariaDB: a literal default", target: mariadb1011,
+			edits: []string{note, "  column \"memo\" {\n    type         = text\n    renamed_from = \"note\"\n    allow_copy   = true\n  }\n"},
+			want:  "ALTER TABLE `images` MODIFY COLUMN `note` text NOT NULL DEFAULT '', ALGORITHM=COPY, LOCK=SHARED"},
 		{name: "dropped timestamp: a date every time zone holds", target: mariadb1011,
 			before: []string{note, "  column \"note\" {\n    type = timestamp\n  }\n"}, edits: []string{"  column \"note\" {\n    type = timestamp\n  }\n", ""},
 			want: "ALTER TABLE `images` ALTER COLUMN `note` SET DEFAULT '2000-01-01 00:00:00', ALGORITHM=INSTANT"},

@@ -41,6 +41,22 @@ func TestRecaseColumnRule(t *testing.T) {
 		{name: "its definition changed too: refused", target: mariadb1011,
 			edits:  []string{"  column \"size\" {\n    type = int\n", "  column \"SIZE\" {\n    type = bigint\n"},
 			errHas: []string{"after.hcl:", "column SIZE of table images changes the letter case of size and its definition too", "Keep the name size in this release and change its letter case in the next"}},
+		// Planned as note respelled and title dropped: title's values were
+		// lost without a discard, and the declaration ignored.
+		{name: "another column's values under the respelled name: refused", target: mariadb1011,
+			before: []string{"  column \"note\" {\n", "  column \"title\" {\n    type = varchar(60)\n  }\n  column \"note\" {\n"},
+			edits:  []string{"  column \"title\" {\n    type = varchar(60)\n  }\n", "", "  column \"note\" {\n", "  column \"NOTE\" {\n    renamed_from = \"title\"\n"},
+			errHas: []string{"after.hcl:", "images.NOTE takes over from \"title\", but release", "has both note and title (NOTE is note to the server, which does not tell column names apart by letter case)", "Give them a new name here (a column with renamed_from = \"title\""}},
+		// Refused as note respelled with its definition changed ("Keep the
+		// name note in this release"), though note's values were to go.
+		{name: "another column's values, of another type, under the respelled name: refused", target: mariadb1011,
+			before: []string{"  column \"note\" {\n", "  column \"title\" {\n    type = int\n  }\n  column \"note\" {\n"},
+			edits:  []string{"  column \"title\" {\n    type = int\n  }\n", "", "  column \"note\" {\n    type = varchar(60)\n", "  column \"NOTE\" {\n    renamed_from = \"title\"\n    type = int\n"},
+			errHas: []string{"after.hcl:", "images.NOTE takes over from \"title\", but release", "has both note and title (NOTE is note to the server"}},
+		// Planned as the column respelled, forward never run.
+		{name: "a replaces block converting into the respelled name: refused", target: mariadb1011,
+			edits:  []string{"  column \"note\" {\n", "  column \"NOTE\" {\n    replaces {\n      column   = \"note\"\n      forward  = \"UPPER(note)\"\n      backward = \"LOWER(NOTE)\"\n    }\n"},
+			errHas: []string{"after.hcl:", "images.NOTE replaces note, which it differs from only in letter case", "declare renamed_from = \"note\" instead of the replaces block", "give the new column another name in this release"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)

@@ -100,7 +100,7 @@ func (c *Change) widenRenamed(s *syncCol) ([]Step, error) {
 		t.Null, kind = true, kind|schema.ChangeNull
 		why += "; it accepts NULL too, for the rows the new release inserts without it (no placeholder default can mark them)"
 	case s.placeholder != "":
-		w.Default, kind = &schema.RawExpr{X: s.placeholder}, kind|schema.ChangeDefault
+		w.Default, kind = c.ctx.placeholderDefault(t.Type, s.placeholder), kind|schema.ChangeDefault
 		why += fmt.Sprintf("; it gets the placeholder default %s until contract drops it, for the rows the new release inserts without it%s", s.placeholder, s.marksWhy())
 	}
 	w.Type = &t
