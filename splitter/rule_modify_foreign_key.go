@@ -87,8 +87,12 @@ foreign_key "fk_owner" {
 				t.ForeignKeys = slices.DeleteFunc(slices.Clone(t.ForeignKeys), func(fk *schema.ForeignKey) bool { return strings.EqualFold(fk.Symbol, to.Symbol) })
 				left = &t
 			}
-			drop := c.keyDrop(from, left, fmt.Sprintf("%s: the previous release relies on the old key until it is gone (%s), so it is dropped in contract; the new key is added by a statement of its own after the gate, since MariaDB refuses to drop and add a key of one name in one ALTER (error 1826)", what, keyWords(from)))
-			why := fmt.Sprintf("%s: the new key (%s) would reject writes of the previous release or change what its deletes do, so it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows (a copy would block writes)", what, keyWords(to))
+			drop := c.keyDrop(from, left, fmt.Sprintf("%s: the previous release relies on the old key until it is gone (%s), so it is dropped in contract; the new key is added by a statement of its own after the gate, since MariaDB refuses to drop and add a key of one name in one ALTER (error 1826)", what, keyWords(c.Table.Name, from)))
+			effect := "would reject writes of the previous release"
+			if !m.Change.Is(schema.ChangeColumn | schema.ChangeRefTable | schema.ChangeRefColumn) {
+				effect = fmt.Sprintf("would change what the previous release's deletes (or key changes) of %s rows do to the rows of %s that reference them", to.RefTable.Name, c.Table.Name)
+			}
+			why := fmt.Sprintf("%s: the new key (%s) %s, so it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows (a copy would block writes)", what, keyWords(c.Table.Name, to), effect)
 			stage, idx := c.keyStage(to)
 			if idx != nil {
 				why += afterIndex(to, idx)
@@ -106,7 +110,7 @@ foreign_key "fk_owner" {
 // keyWords says what a foreign key constrains and does, for a statement's
 // why: its columns, what they reference, and its actions (RESTRICT,
 // NO ACTION and none declared are one to InnoDB).
-func keyWords(fk *schema.ForeignKey) string {
+func keyWords(table string, fk *schema.ForeignKey) string {
 	action := func(o schema.ReferenceOption) string { return cmp.Or(string(o), string(schema.NoAction)) }
-	return fmt.Sprintf("(%s) references %s(%s) ON DELETE %s ON UPDATE %s", columnNames(fk.Columns), fk.RefTable.Name, columnNames(fk.RefColumns), action(fk.OnDelete), action(fk.OnUpdate))
+	return fmt.Sprintf("%s(%s) references %s(%s) ON DELETE %s ON UPDATE %s", table, columnNames(fk.Columns), fk.RefTable.Name, columnNames(fk.RefColumns), action(fk.OnDelete), action(fk.OnUpdate))
 }
