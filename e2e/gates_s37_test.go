@@ -97,3 +97,33 @@ func TestContractGateCountsRowsWrittenAfterAnEarlierDelete(t *testing.T) {
 		t.Fatalf("rows kept: %s", got)
 	}
 }
+
+// A contract revision that deleted the rows legacy = 1 and stopped before
+// its ALTER adding uk_name resumes at the ALTER, its gates checked again
+// first; the unique gate left the delete's rows out, and two rows
+// legacy = 1 written since holding one name passed it: the ALTER failed
+// (1062), and so on every rerun. The rerun counts them: blocked by data.
+func TestResumedContractGateCountsRowsWrittenAfterItsDelete(t *testing.T) {
+	t.Parallel()
+	legacy := gateColumn("legacy", "int", "")
+	p := newSchemaProject(t, [2]string{"a", gateTable(legacy, "", "")}, [2]string{"b", gateTable(legacy, uniqueName, deleteLegacy)})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t VALUES (1, 'x', 0), (2, 'x', 1), (3, 'y', 1)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	release := p.holdMDL("t")
+	p.killWhileWaiting("ALTER TABLE `t` ADD UNIQUE", true, "db", "contract")
+	release()
+	if got := p.query("SELECT GROUP_CONCAT(id ORDER BY id) FROM t"); got != "1" {
+		t.Fatalf("the killed run did not delete the legacy rows: %s", got)
+	}
+	p.exec("INSERT INTO t VALUES (4, 'z', 1), (5, 'z', 1)")
+	r := p.run("db", "contract")
+	if r.Code != 7 {
+		t.Fatalf("contract resumed over duplicates of z written after its delete: %s", r)
+	}
+	opContains(t, r, "gate add-unique-index: 2 rows")
+	p.exec("UPDATE t SET name = 'w' WHERE id = 5")
+	p.must("db", "contract")
+}
