@@ -3,6 +3,7 @@ package e2e
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -636,5 +637,137 @@ func TestOutsideS37MyBBHistory(t *testing.T) {
 		"SELECT GROUP_CONCAT(atid, ':', avatarfile, ':', `groups`, ':', forums ORDER BY atid) FROM mybb_attachtypes":                                                        "2:1:-1:-1,3:0:-1:-1,4:1:-1:-1",
 		"SELECT GROUP_CONCAT(rid, ':', title ORDER BY rid) FROM mybb_reportreasons":                                                                                         "1:<lang:report_reason_other>,2:<lang:report_reason_rules>,3:<lang:report_reason_bad>,4:<lang:report_reason_spam>,5:<lang:report_reason_wrong>",
 		"SELECT GROUP_CONCAT(uid, ':', touid) FROM mybb_buddyrequests":                                                                                                      "4:1",
+	})
+}
+
+// mybbInTable applies edit to the block of table name only.
+func mybbInTable(name string, edit func(string) string) func(string) string {
+	return func(s string) string {
+		i := strings.Index(s, "table \""+name+"\" {")
+		j := i + strings.Index(s[i:], "\n}\n")
+		return s[:i] + edit(s[i:j]) + s[j:]
+	}
+}
+
+// What MyBB's upgrade scripts do as they wrote them, which emcee refuses,
+// with the way out the refusal gives (the history above takes it).
+func TestOutsideS37MyBBRefusals(t *testing.T) {
+	t.Parallel()
+	ipInPlace := "  column \"ipaddress\" {\n    type = varbinary(16)\n    default = \"\"\n  }\n"
+	for _, c := range []struct {
+		name, release string
+		edit          func(string) string
+		want          []string
+	}{
+		// upgrade30_dbchanges_ip: MODIFY ipaddress varbinary(16) after
+		// rewriting each value.
+		{"ip converted in place", "1_8_0", mybbInTable("mybb_threadratings", func(s string) string {
+			i, j := strings.Index(s, "  column \"ipaddress_bin\""), strings.Index(s, "  primary_key")
+			return s[:i] + ipInPlace + s[j:]
+		}), []string{"schema/1_8_0.hcl:", "column mybb_threadratings.ipaddress changes (type): varchar(30) -> varbinary(16) is not a change emcee can check row by row", "declare a new column, under another name, with the replaces block below", "`renamed_from` the new one"}},
+		// upgrade30_dbchanges_optimize1: MODIFY numvotes int unsigned.
+		{"numvotes text to int in place", "1_8_0", mybbInTable("mybb_polls", func(s string) string {
+			i, j := strings.Index(s, "  column \"numvotes_int\""), strings.Index(s, "  column \"closed\"")
+			return s[:i] + "  column \"numvotes\" {\n    type = int\n    unsigned = true\n    default = 0\n  }\n" + s[j:]
+		}), []string{"column mybb_polls.numvotes changes (type, default): text -> int unsigned is not a change emcee can check row by row"}},
+		// upgrade30_dbchanges_smilies merges and deletes in one loop.
+		{"smilies merged and deleted by one data_migration", "1_8_0", func(s string) string {
+			return strings.Replace(s, "}\ndata_migration \"smilies_dupes\" {\n  table  = \"mybb_smilies\"\n", "", 1)
+		}, []string{"schema/1_8_0.hcl:", `data_migration "smilies_merge" has delete and also set`, "keep one form (a second data_migration takes the other)"}},
+		// upgrade35: rating tinyint(1) unsigned.
+		{"tinyint(1) unsigned", "1_8_8", mybbInTable("mybb_threadratings", func(s string) string {
+			return strings.Replace(s, "type = tinyint\n", "type = tinyint(1)\n", 1)
+		}), []string{"schema/1_8_8.hcl:", "column mybb_threadratings.rating is tinyint(1) unsigned, which Atlas reads as a bool", "write type = tinyint with unsigned = true"}},
+		// upgrade36 compares reason with "\n".$lang->report_reason_...;
+		// CHAR(10) for the newline.
+		{"CHAR(10) in a data_migration", "1_8_8", func(s string) string {
+			return strings.Replace(s, "WHEN '\\nBreaks Forum Rules'", "WHEN CONCAT(CHAR(10), 'Breaks Forum Rules')", 1)
+		}, []string{"schema/1_8_8.hcl:", `set of data_migration "reasonid": CHAR(...): emcee cannot write it back`, "write CONVERT(CHAR(...) USING charset)"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := newSchemaProject(t, releasesUpTo(mybbReleases, mybbRelease, c.release, c.edit)...)
+			r := p.plan()
+			if r.Code == 0 {
+				t.Fatalf("plan of %s as MyBB wrote it: %s", c.release, r)
+			}
+			opContains(t, r, c.want...)
+		})
+	}
+}
+
+// A smilie sharing an image that 1.6's code adds after migrate merged the
+// others is still pending: contract stops before it changes anything, and
+// migrate run again appends its find to the first one's; contract then
+// deletes it.
+func TestOutsideS37MyBBSmilieLate(t *testing.T) {
+	t.Parallel()
+	p := mybbProject(t)
+	p.must("plan")
+	p.must("db", "sync", "1_6_18")
+	p.exec("INSERT INTO mybb_smilies (sid, name, find, image) VALUES (1, 'Smile', ':)', 'smile.png'), (2, 'Smile', ':-)', 'smile.png')")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("INSERT INTO mybb_smilies (sid, name, find, image) VALUES (3, 'Smile', ' :smile: ', 'smile.png')")
+	r := p.run("db", "contract")
+	if r.Code == 0 {
+		t.Fatalf("contract over a smilie not merged: %s", r)
+	}
+	opContains(t, r, "1_8_0_contract01 refused", "gate data-migration: 1 row", `rows data_migration "smilies_merge" has not rewritten yet`)
+	if got := p.query("SELECT COUNT(*) FROM mybb_smilies"); got != "3" {
+		t.Errorf("the refused contract deleted smilies: %s", got)
+	}
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(sid, ':', REPLACE(find, '\\n', '|')) FROM mybb_smilies"); got != "1::)|:-)|:smile:" {
+		t.Errorf("smilies: %s", got)
+	}
+}
+
+// 1.8.0 rolled back after migrate, both releases having written: the
+// reports are back in reportedposts under their old column names, the IPs
+// 1.8.0's code wrote as bytes are text again, and a find longer than 1.6's
+// varchar(120), which 1.8.0 wrote, stops the rollback until it is cut.
+func TestOutsideS37MyBBRollback(t *testing.T) {
+	t.Parallel()
+	p := mybbProject(t)
+	p.must("plan")
+	p.must("db", "sync", "1_6_18")
+	p.exec("INSERT INTO mybb_users (uid, username, regip, lastip) VALUES (1, 'admin', '192.0.2.1', '192.0.2.1')")
+	p.exec("INSERT INTO mybb_reportedposts (rid, pid, tid, fid, uid, reason) VALUES (1, 2, 1, 1, 1, 'rude')")
+	p.exec("INSERT INTO mybb_smilies (sid, name, find, image) VALUES (1, 'Smile', ':)', 'smile.png')")
+	p.must("db", "expand")
+	// 1.6's code, through the view, and 1.8.0's.
+	p.exec("INSERT INTO mybb_reportedposts (rid, pid, tid, fid, uid, reason) VALUES (2, 3, 1, 1, 1, 'spam')")
+	p.exec("INSERT INTO mybb_reportedcontent (rid, id, id2, id3, uid, reason, type, reporters) VALUES (3, 4, 1, 1, 1, 'off-topic', 'post', 'a:0:{}')")
+	p.exec("INSERT INTO mybb_users (uid, username, regip_bin, lastip_bin) VALUES (2, 'bob', INET6_ATON('2001:db8::7'), INET6_ATON('198.51.100.7'))")
+	p.exec("UPDATE mybb_smilies SET find = CONCAT(':)\\n', REPEAT('x', 130)) WHERE sid = 1")
+	p.must("db", "migrate")
+	r := p.run("db", "rollback", "--allow-copy")
+	if r.Code == 0 {
+		t.Fatalf("rollback over reporters 1.8.0 wrote: %s", r)
+	}
+	opContains(t, r, "rollback of 1_8_0 refused, nothing was changed", "column mybb_reportedcontent.reporters: 1 row(s) hold a value only the new release wrote")
+	r = p.run("db", "rollback", "--allow-copy", "--drop-new-data")
+	if r.Code == 0 {
+		t.Fatalf("rollback over a find longer than varchar(120): %s", r)
+	}
+	opContains(t, r, "mybb_smilies.find", "1 row")
+	p.exec("UPDATE mybb_smilies SET find = ':)' WHERE sid = 1")
+	p.must("db", "rollback", "--allow-copy", "--drop-new-data")
+	p.must("db", "diff")
+	wantAnswers(t, p, map[string]string{
+		"SELECT GROUP_CONCAT(rid, ':', pid, ':', reason ORDER BY rid) FROM mybb_reportedposts":                                                                                             "1:2:rude,2:3:spam,3:4:off-topic",
+		"SELECT GROUP_CONCAT(TABLE_NAME, ':', TABLE_TYPE) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('mybb_reportedposts', 'mybb_reportedcontent')": "mybb_reportedposts:BASE TABLE",
+		"SELECT GROUP_CONCAT(uid, ':', regip, ':', lastip ORDER BY uid) FROM mybb_users":                                                                                                   "1:192.0.2.1:192.0.2.1,2:2001:db8::7:198.51.100.7",
+	})
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	wantAnswers(t, p, map[string]string{
+		"SELECT GROUP_CONCAT(rid, ':', id, ':', type ORDER BY rid) FROM mybb_reportedcontent": "1:2:post,2:3:post,3:4:post",
+		"SELECT GROUP_CONCAT(uid, ':', INET6_NTOA(regip_bin) ORDER BY uid) FROM mybb_users":   "1:192.0.2.1,2:2001:db8::7",
 	})
 }
