@@ -28,11 +28,26 @@ import (
 //     first, each without a rebuild.
 //   - expand: a table that is rebuilt anyway (a widening that needs a
 //     copy, a column made NULL for lack of a placeholder) gets all its
-//     ALTERs in that one statement. Otherwise the new columns of the sync
-//     rules and the old columns' placeholder defaults go in one instant
-//     ALTER (each ALTER takes the table's metadata lock once, and writers
-//     queue behind it); other changes (a plain new column, a widening, an
-//     index) stay statements of their own.
+//     ALTERs in that one statement. Otherwise its instant ALTERs (new
+//     columns, the sync rules' and plain ones, instant widenings,
+//     placeholder defaults) go in one instant ALTER: each ALTER, instant or
+//     not, waits for the table's metadata lock and makes every statement
+//     after it wait too, so a release adding five columns stalled the
+//     table's writers five times behind a long transaction (and MySQL
+//     8.0.29+ counts each instant ADD or DROP COLUMN statement against a
+//     table's 64 row versions, not each column). Both servers take several
+//     instant operations in one statement instantly (MySQL from 8.0.12:
+//     columns added without a position go last, as one statement each
+//     would put them, so MySQL before 8.0.29 takes them too). The in-place
+//     ALTERs (an index built, a column sorted again under a new collation,
+//     on MySQL a widening) join them as long as no column is added or
+//     dropped: MariaDB 10.11 then runs the whole statement NOCOPY (a
+//     widening, a default, an ENUM member or a collation beside an index
+//     build kept the table's InnoDB id), but an added column and any
+//     in-place change is a rebuild on both servers (MariaDB refuses
+//     NOCOPY), so with one the instant ALTER goes first and the in-place
+//     ones follow it in a second statement: an index may cover a column
+//     the first adds.
 //
 // Statements keep their relative order across tables unless moving one
 // past another is harmless: a table's ALTERs are only gathered past
@@ -142,25 +157,15 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 		}
 		table := g[0].a.table
 		rebuild := slices.ContainsFunc(g, func(m member) bool { return Rebuilds(m.a.cost) })
-		if phase != revision.Contract && !rebuild {
-			// Only the columns and placeholders the sync triggers need
-			// go together: each ALTER, instant or not, waits for and then
-			// blocks the table's statements while it takes its metadata
-			// lock.
-			sync := slices.DeleteFunc(slices.Clone(g), func(m member) bool { return !steps[m.i].syncGroup })
-			if len(sync) < 2 {
-				continue
-			}
-			replace[sync[0].i] = []Step{c.merged(steps, sync, fmt.Sprintf("one instant ALTER for the columns and placeholder defaults the triggers on %s rely on: one metadata lock instead of %d", table, len(sync)))}
-			for _, m := range sync {
-				drop[m.i] = true
-			}
+		if phase != revision.Contract && phase != revision.Expand && !rebuild {
 			continue
 		}
 		var out []Step
 		switch {
 		case rebuild:
 			out = []Step{c.merged(steps, g, fmt.Sprintf("one ALTER for %s, so the table is rebuilt once for %s", table, changes(len(g))))}
+		case phase == revision.Expand:
+			out = c.mergedExpand(steps, g)
 		default:
 			var first, second []member
 			for _, m := range g {
@@ -195,6 +200,38 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 		}
 	}
 	return splice(steps, replace, drop)
+}
+
+// mergedExpand is expand's statements for a table's ALTERs, none of
+// which rebuilds it: one, or two when a column added would rebuild the
+// table beside the in-place ones (see above). A half of one ALTER keeps
+// its own comment.
+func (c *Context) mergedExpand(steps []Step, g []member) []Step {
+	table := g[0].a.table
+	var instant, inPlace []member
+	for _, m := range g {
+		if m.a.cost == CostInstant {
+			instant = append(instant, m)
+		} else {
+			inPlace = append(inPlace, m)
+		}
+	}
+	if len(instant) == 0 || len(inPlace) == 0 || !slices.ContainsFunc(instant, func(m member) bool { return m.a.does(effect.AddColumn, effect.DropColumn) }) {
+		what := fmt.Sprintf("one instant ALTER for %s of %s", changes(len(g)), table)
+		switch {
+		case len(inPlace) > 0:
+			what = fmt.Sprintf("one ALTER, rebuilding nothing, for %s of %s", changes(len(g)), table)
+		case !slices.ContainsFunc(g, func(m member) bool { return !steps[m.i].syncGroup }):
+			// As plans said before the plain ones joined them.
+			what = "one instant ALTER for the columns and placeholder defaults the triggers on " + table + " rely on"
+		}
+		return []Step{c.merged(steps, g, fmt.Sprintf("%s: one metadata lock instead of %d", what, len(g)))}
+	}
+	const apart = "a column added in the same statement as an in-place change would rebuild the table"
+	return []Step{
+		c.merged(steps, instant, fmt.Sprintf("one instant ALTER for the %d instant changes of %s, the in-place ones after it (%s): one metadata lock instead of %d", len(instant), table, apart, len(instant))),
+		c.merged(steps, inPlace, fmt.Sprintf("one ALTER for the %d in-place changes of %s, after the instant ones (%s): one metadata lock instead of %d", len(inPlace), table, apart, len(inPlace))),
+	}
 }
 
 // merged is one ALTER holding the clauses of the members' statements,
