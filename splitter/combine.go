@@ -29,25 +29,22 @@ import (
 //   - expand: a table that is rebuilt anyway (a widening that needs a
 //     copy, a column made NULL for lack of a placeholder) gets all its
 //     ALTERs in that one statement. Otherwise its instant ALTERs (new
-//     columns, the sync rules' and plain ones, instant widenings,
-//     placeholder defaults) go in one instant ALTER: each ALTER, instant or
-//     not, waits for the table's metadata lock and makes every statement
-//     after it wait too, so a release adding five columns stalled the
-//     table's writers five times behind a long transaction (and MySQL
-//     8.0.29+ counts each instant ADD or DROP COLUMN statement against a
-//     table's 64 row versions, not each column). Both servers take several
-//     instant operations in one statement instantly (MySQL from 8.0.12:
-//     columns added without a position go last, as one statement each
-//     would put them, so MySQL before 8.0.29 takes them too). The in-place
-//     ALTERs (an index built, a column sorted again under a new collation,
-//     on MySQL a widening) join them as long as no column is added or
-//     dropped: MariaDB 10.11 then runs the whole statement NOCOPY (a
-//     widening, a default, an ENUM member or a collation beside an index
-//     build kept the table's InnoDB id), but an added column and any
-//     in-place change is a rebuild on both servers (MariaDB refuses
-//     NOCOPY), so with one the instant ALTER goes first and the in-place
-//     ones follow it in a second statement: an index may cover a column
-//     the first adds.
+//     columns, synced or plain, instant widenings, placeholder defaults)
+//     go in one instant ALTER: each ALTER, instant or not, waits for the
+//     table's metadata lock and makes every statement after it wait, so
+//     five new columns stalled the table's writers five times behind a
+//     long transaction (and MySQL 8.0.29+ counts each instant statement
+//     adding or dropping columns, not each column, against a table's 64
+//     row versions). Both servers run several instant operations in one
+//     statement instantly; on MySQL before 8.0.29 too, as emcee adds
+//     columns without a position: last, in the order one statement each
+//     would put them. The in-place ALTERs (an index built, a column sorted
+//     again under a new collation, on MySQL a widening) join that
+//     statement unless it adds a column: MariaDB 10.11 runs a widening, a
+//     default or an ENUM member beside an index build NOCOPY (the InnoDB
+//     id stays), but a column added beside any in-place change rebuilds
+//     the table on both servers. Then the in-place ones follow the instant
+//     ALTER as a second statement (an index may cover a column it adds).
 //
 // Statements keep their relative order across tables unless moving one
 // past another is harmless: a table's ALTERs are only gathered past
@@ -135,11 +132,15 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 	}
 	for i := range steps {
 		a, ok := c.parseOwnAlter(steps[i])
-		if !ok || steps[i].fkOff {
+		if !ok || steps[i].fkOff || slices.ContainsFunc(a.d.Clauses, func(cl effect.Clause) bool { return cl.Op == "ADD" && cl.Virtual }) {
 			// A foreign key added with checks off stays a statement of
 			// its own (in place, no rebuild): the applier drops it again
 			// when its orphan gate finds a row written meanwhile
 			// (apply/fkcheck.go), which undoes exactly that statement.
+			// So does a virtual column added: MariaDB 10.11 adds one
+			// instantly only in a statement of virtual columns alone
+			// (1846: "INPLACE ADD or DROP of virtual columns cannot be
+			// combined with other ALTER TABLE actions").
 			continue
 		}
 		if gi, ok := open[a.table]; ok && !blocked(groups[gi], i) && !slices.ContainsFunc(groups[gi], func(m member) bool { return sameColumn(m.a, a) }) {

@@ -110,6 +110,16 @@ func TestCombine(t *testing.T) {
 			whyHas: "one instant ALTER for all 4 changes of images: one metadata lock instead of 4",
 		},
 		{
+			// MariaDB 10.11 adds a virtual column instantly only alone
+			// (1846).
+			name: "expand: a virtual column stays apart from the other new columns", target: mariadb1011,
+			edits: cat(addHits, addTag, []string{"  column \"note\" {", "  column \"size2\" {\n    type = int\n    null = true\n    as {\n      expr = \"size * 2\"\n    }\n  }\n  column \"note\" {"}), phase: revision.Expand,
+			want: []string{
+				"ALTER TABLE `images` ADD COLUMN `tag` varchar(20) NULL, ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT",
+				"ALTER TABLE `images` ADD COLUMN `size2` int AS (size * 2) VIRTUAL, ALGORITHM=INSTANT",
+			},
+		},
+		{
 			// MariaDB 10.11 refuses NOCOPY for a column added beside an
 			// index built, and rebuilds the table under INPLACE.
 			name: "expand: new columns and an index: the columns in one instant ALTER, the index after it", target: mariadb1011,
