@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/revision"
 )
 
 const imagesV1 = `
@@ -157,6 +160,50 @@ func TestRuleAddColumn(t *testing.T) {
 			"SELECT name, note, owner, size FROM images ORDER BY id": "one|z|NULL|0;two|y|NULL|0;three|w|ann|7",
 		},
 	}.run(t)
+}
+
+// A release adding several plain columns and widening two on one table:
+// expand is one instant ALTER (one metadata lock for the table's writers
+// to queue behind, not five), which keeps the table's InnoDB id (the
+// harness holds every statement to it), and the rollback drops the
+// columns and narrows the widened ones again.
+func TestRuleAddColumnsAndWideningsInOneAlter(t *testing.T) {
+	t.Parallel()
+	after := replaceOnce(imagesV1, `    type = varchar(30)`, `    type = varchar(60)`)
+	after = replaceOnce(after, `    type = enum("a", "b")`, `    type = enum("a", "b", "c")`)
+	after = replaceOnce(after, `  column "note" {`, `  column "owner" {
+    type = varchar(20)
+    null = true
+  }
+  column "size" {
+    type    = int
+    default = 0
+  }
+  column "seen" {
+    type = datetime
+    null = true
+  }
+  column "note" {`)
+	c := ruleCase{
+		before:    imagesV1,
+		after:     after,
+		rules:     []string{"add-column", "widen-column"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'y')"},
+		newWrites: []string{"INSERT INTO images (name, kind, note, owner, size, seen) VALUES ('a name longer than thirty characters', 'c', 'w', 'ann', 7, '2026-01-02 03:04:05')"},
+		checks: map[string]string{
+			"SELECT name, kind, owner, size, CAST(seen AS CHAR) FROM images ORDER BY id": "one|a|NULL|0|NULL;two|b|NULL|0|NULL;a name longer than thirty characters|c|ann|7|2026-01-02 03:04:05",
+		},
+	}
+	var expand []string
+	for _, s := range newRuleProject(t, c.before, c.after).phases[revision.Expand] {
+		expand = append(expand, s.SQL)
+	}
+	want := "ALTER TABLE `images` ADD COLUMN `owner` varchar(20) NULL, ADD COLUMN `size` int NOT NULL DEFAULT 0, ADD COLUMN `seen` datetime NULL, MODIFY COLUMN `name` varchar(60) NOT NULL, MODIFY COLUMN `kind` enum('a','b','c') NOT NULL, ALGORITHM=INSTANT"
+	if len(expand) != 1 || expand[0] != want {
+		t.Fatalf("expand:\n%s\nwant the one statement:\n%s", strings.Join(expand, "\n"), want)
+	}
+	c.run(t)
 }
 
 // Friendica 2024.03 adds post-content.sensitive while the table has a

@@ -163,6 +163,9 @@ type Clause struct {
 	// expression the column is generated from or ON UPDATE: rows that omit
 	// it, or are updated, hold a value, not NULL.
 	Filled bool
+	// Virtual is set when the column definition of ADD generates the
+	// column without storing it (VIRTUAL, the default).
+	Virtual bool
 	// Decimals are the digits after the point the column definition of
 	// MODIFY or CHANGE gives its type (DECIMAL(M,D)'s D), 0 when it gives
 	// none.
@@ -427,7 +430,8 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 		var out []Clause
 		for _, c := range s.NewColumns {
 			out = append(out, Clause{Op: "ADD", Object: "COLUMN", Name: c.Name.Name.O, NotNull: notNull(c), AutoIncrement: sqlsyntax.HasOption(c, ast.ColumnOptionAutoIncrement),
-				Filled: sqlsyntax.HasOption(c, ast.ColumnOptionDefaultValue, ast.ColumnOptionGenerated, ast.ColumnOptionOnUpdate)})
+				Filled:  sqlsyntax.HasOption(c, ast.ColumnOptionDefaultValue, ast.ColumnOptionGenerated, ast.ColumnOptionOnUpdate),
+				Virtual: slices.ContainsFunc(c.Options, func(o *ast.ColumnOption) bool { return o.Tp == ast.ColumnOptionGenerated && !o.Stored })})
 		}
 		return out
 	case ast.AlterTableAddConstraint:

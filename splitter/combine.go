@@ -28,11 +28,23 @@ import (
 //     first, each without a rebuild.
 //   - expand: a table that is rebuilt anyway (a widening that needs a
 //     copy, a column made NULL for lack of a placeholder) gets all its
-//     ALTERs in that one statement. Otherwise the new columns of the sync
-//     rules and the old columns' placeholder defaults go in one instant
-//     ALTER (each ALTER takes the table's metadata lock once, and writers
-//     queue behind it); other changes (a plain new column, a widening, an
-//     index) stay statements of their own.
+//     ALTERs in that one statement. Otherwise its instant ALTERs (new
+//     columns, synced or plain, instant widenings, placeholder defaults)
+//     go in one instant ALTER: each ALTER, instant or not, waits for the
+//     table's metadata lock and makes every statement after it wait, so
+//     five new columns stalled the table's writers five times behind a
+//     long transaction (and MySQL 8.0.29+ counts each instant statement
+//     adding or dropping columns, not each column, against a table's 64
+//     row versions). Both servers run several instant operations in one
+//     statement instantly; on MySQL before 8.0.29 too, as emcee adds
+//     columns without a position: last, in the order one statement each
+//     would put them. The in-place ALTERs (an index built, a column sorted
+//     again under a new collation, on MySQL a widening) join that
+//     statement unless it adds a column: MariaDB 10.11 runs a widening, a
+//     default or an ENUM member beside an index build NOCOPY (the InnoDB
+//     id stays), but a column added beside any in-place change rebuilds
+//     the table on both servers. Then the in-place ones follow the instant
+//     ALTER as a second statement (an index may cover a column it adds).
 //
 // Statements keep their relative order across tables unless moving one
 // past another is harmless: a table's ALTERs are only gathered past
@@ -120,11 +132,15 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 	}
 	for i := range steps {
 		a, ok := c.parseOwnAlter(steps[i])
-		if !ok || steps[i].fkOff {
+		if !ok || steps[i].fkOff || slices.ContainsFunc(a.d.Clauses, func(cl effect.Clause) bool { return cl.Op == "ADD" && cl.Virtual }) {
 			// A foreign key added with checks off stays a statement of
 			// its own (in place, no rebuild): the applier drops it again
 			// when its orphan gate finds a row written meanwhile
 			// (apply/fkcheck.go), which undoes exactly that statement.
+			// So does a virtual column added: MariaDB 10.11 adds one
+			// instantly only in a statement of virtual columns alone
+			// (1846: "INPLACE ADD or DROP of virtual columns cannot be
+			// combined with other ALTER TABLE actions").
 			continue
 		}
 		if gi, ok := open[a.table]; ok && !blocked(groups[gi], i) && !slices.ContainsFunc(groups[gi], func(m member) bool { return sameColumn(m.a, a) }) {
@@ -142,25 +158,15 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 		}
 		table := g[0].a.table
 		rebuild := slices.ContainsFunc(g, func(m member) bool { return Rebuilds(m.a.cost) })
-		if phase != revision.Contract && !rebuild {
-			// Only the columns and placeholders the sync triggers need
-			// go together: each ALTER, instant or not, waits for and then
-			// blocks the table's statements while it takes its metadata
-			// lock.
-			sync := slices.DeleteFunc(slices.Clone(g), func(m member) bool { return !steps[m.i].syncGroup })
-			if len(sync) < 2 {
-				continue
-			}
-			replace[sync[0].i] = []Step{c.merged(steps, sync, fmt.Sprintf("one instant ALTER for the columns and placeholder defaults the triggers on %s rely on: one metadata lock instead of %d", table, len(sync)))}
-			for _, m := range sync {
-				drop[m.i] = true
-			}
+		if phase != revision.Contract && phase != revision.Expand && !rebuild {
 			continue
 		}
 		var out []Step
 		switch {
 		case rebuild:
 			out = []Step{c.merged(steps, g, fmt.Sprintf("one ALTER for %s, so the table is rebuilt once for %s", table, changes(len(g))))}
+		case phase == revision.Expand:
+			out = c.mergedExpand(steps, g)
 		default:
 			var first, second []member
 			for _, m := range g {
@@ -195,6 +201,38 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 		}
 	}
 	return splice(steps, replace, drop)
+}
+
+// mergedExpand is expand's statements for a table's ALTERs, none of
+// which rebuilds it: one, or two when a column added would rebuild the
+// table beside the in-place ones (see above). A half of one ALTER keeps
+// its own comment.
+func (c *Context) mergedExpand(steps []Step, g []member) []Step {
+	table := g[0].a.table
+	var instant, inPlace []member
+	for _, m := range g {
+		if m.a.cost == CostInstant {
+			instant = append(instant, m)
+		} else {
+			inPlace = append(inPlace, m)
+		}
+	}
+	if len(instant) == 0 || len(inPlace) == 0 || !slices.ContainsFunc(instant, func(m member) bool { return m.a.does(effect.AddColumn, effect.DropColumn) }) {
+		what := fmt.Sprintf("one instant ALTER for %s of %s", changes(len(g)), table)
+		switch {
+		case len(inPlace) > 0:
+			what = fmt.Sprintf("one ALTER, rebuilding nothing, for %s of %s", changes(len(g)), table)
+		case !slices.ContainsFunc(g, func(m member) bool { return !steps[m.i].syncGroup }):
+			// As plans said before the plain ones joined them.
+			what = "one instant ALTER for the columns and placeholder defaults the triggers on " + table + " rely on"
+		}
+		return []Step{c.merged(steps, g, fmt.Sprintf("%s: one metadata lock instead of %d", what, len(g)))}
+	}
+	const apart = "a column added in the same statement as an in-place change would rebuild the table"
+	return []Step{
+		c.merged(steps, instant, fmt.Sprintf("one instant ALTER for the %d instant changes of %s, the in-place ones after it (%s): one metadata lock instead of %d", len(instant), table, apart, len(instant))),
+		c.merged(steps, inPlace, fmt.Sprintf("one ALTER for the %d in-place changes of %s, after the instant ones (%s): one metadata lock instead of %d", len(inPlace), table, apart, len(inPlace))),
+	}
 }
 
 // merged is one ALTER holding the clauses of the members' statements,

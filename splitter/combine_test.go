@@ -10,14 +10,20 @@ import (
 
 // TestCombine pins how Split gathers one table's ALTERs: every
 // contract ALTER of a table in one statement, or two when one would rebuild
-// a table that neither half rebuilds; in expand only a table that is
-// rebuilt anyway.
+// a table that neither half rebuilds; in expand the instant ALTERs in
+// one, the in-place ones joining them unless a column is added.
 func TestCombine(t *testing.T) {
 	dropNote := []string{"  column \"note\" {\n    type = varchar(60)\n  }\n", ""}
 	dropIndex := []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}
 	uniqueName := []string{"  column \"price\" {", "  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n  column \"price\" {"}
 	ownerFK := tcBlock(tcOwnerFK)
 	sizeNotNull := []string{"    type = int\n    null = true\n", "    type = int\n"}
+	addHits := []string{"  column \"price\" {", "  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  column \"price\" {"}
+	addTag := []string{"  column \"owner_id\" {", "  column \"tag\" {\n    type = varchar(20)\n    null = true\n  }\n  column \"owner_id\" {"}
+	widenName := []string{"    type = varchar(30)\n", "    type = varchar(60)\n"}
+	enumD := []string{"enum(\"a\", \"b\", \"c\")", "enum(\"a\", \"b\", \"c\", \"d\")"}
+	ixName := []string{"  index \"ix_owner\" {", "  index \"ix_name\" {\n    columns = [column.name]\n  }\n  index \"ix_owner\" {"}
+	ixKind := []string{"  index \"ix_owner\" {", "  index \"ix_kind\" {\n    columns = [column.kind]\n  }\n  index \"ix_owner\" {"}
 	cat := func(parts ...[]string) []string {
 		var out []string
 		for _, p := range parts {
@@ -86,17 +92,66 @@ func TestCombine(t *testing.T) {
 			want: []string{"ALTER TABLE `images` DROP INDEX `ix_owner`, ADD UNIQUE INDEX `ux_name` (`name`), ALGORITHM=NOCOPY, LOCK=NONE"},
 		},
 		{
-			name: "expand without a rebuild keeps its statements apart", target: mariadb1011,
-			edits: cat(dropNote, []string{"  column \"price\" {", "  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  column \"price\" {"}), phase: revision.Expand,
-			want: []string{"ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT", "ALTER TABLE `images` ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=INSTANT"},
+			name: "expand without a rebuild: a new column and a placeholder default in one instant ALTER", target: mariadb1011,
+			edits: cat(dropNote, addHits), phase: revision.Expand,
+			want:   []string{"ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=INSTANT"},
+			whyHas: "one instant ALTER for both changes of images: one metadata lock instead of 2: (add-column) images.hits is new and has a default",
 		},
 		{
-			name: "expand: the synced columns and the placeholders in one instant ALTER, other changes apart", target: mariadb1011,
-			edits: cat(tcReplaceNote, []string{"  column \"price\" {", "  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  column \"price\" {"}), phase: revision.Expand,
+			name: "expand: the synced columns, the placeholders and a plain new column in one instant ALTER", target: mariadb1011,
+			edits: cat(tcReplaceNote, addHits), phase: revision.Expand,
+			want:     []string{"ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, ADD COLUMN `memo` varchar(80) NULL, ALTER COLUMN `note` SET DEFAULT '~emcee~', ALGORITHM=INSTANT"},
+			ruleWant: "add-column, replace-column",
+		},
+		{
+			name: "expand: plain new columns, an instant widening and an ENUM member in one instant ALTER", target: mariadb1011,
+			edits: cat(addHits, addTag, widenName, enumD), phase: revision.Expand,
+			want:   []string{"ALTER TABLE `images` ADD COLUMN `tag` varchar(20) NULL, ADD COLUMN `hits` int NOT NULL DEFAULT 0, MODIFY COLUMN `name` varchar(60) NOT NULL, MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INSTANT"},
+			whyHas: "one instant ALTER for all 4 changes of images: one metadata lock instead of 4",
+		},
+		{
+			// MariaDB 10.11 adds a virtual column instantly only alone
+			// (1846).
+			name: "expand: a virtual column stays apart from the other new columns", target: mariadb1011,
+			edits: cat(addHits, addTag, []string{"  column \"note\" {", "  column \"size2\" {\n    type = int\n    null = true\n    as {\n      expr = \"size * 2\"\n    }\n  }\n  column \"note\" {"}), phase: revision.Expand,
 			want: []string{
-				"ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT",
-				"ALTER TABLE `images` ADD COLUMN `memo` varchar(80) NULL, ALTER COLUMN `note` SET DEFAULT '~emcee~', ALGORITHM=INSTANT",
+				"ALTER TABLE `images` ADD COLUMN `tag` varchar(20) NULL, ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT",
+				"ALTER TABLE `images` ADD COLUMN `size2` int AS (size * 2) VIRTUAL, ALGORITHM=INSTANT",
 			},
+		},
+		{
+			// MariaDB 10.11 refuses NOCOPY for a column added beside an
+			// index built, and rebuilds the table under INPLACE.
+			name: "expand: new columns and an index: the columns in one instant ALTER, the index after it", target: mariadb1011,
+			edits: cat(addHits, addTag, ixName), phase: revision.Expand,
+			want: []string{
+				"ALTER TABLE `images` ADD COLUMN `tag` varchar(20) NULL, ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT",
+				"ALTER TABLE `images` ADD INDEX `ix_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE",
+			},
+		},
+		{
+			// Measured on MariaDB 10.11: the InnoDB id stays.
+			name: "expand: a widening and two indexes, no column added: one statement, rebuilding nothing", target: mariadb1011,
+			edits: cat(widenName, ixName, ixKind), phase: revision.Expand,
+			want:   []string{"ALTER TABLE `images` MODIFY COLUMN `name` varchar(60) NOT NULL, ADD INDEX `ix_name` (`name`), ADD INDEX `ix_kind` (`kind`), ALGORITHM=NOCOPY, LOCK=NONE"},
+			whyHas: "one ALTER, rebuilding nothing, for all 3 changes of images: one metadata lock instead of 3",
+		},
+		{
+			// MySQL extends a VARCHAR in place, and a column added in
+			// place rebuilds the table there: the widening goes after the
+			// instant ALTER.
+			name: "expand on mysql 8.0: new columns and a default in one instant ALTER, the widening after it", target: mysql80,
+			edits: cat(dropNote, addHits, addTag, widenName), phase: revision.Expand,
+			want: []string{
+				"ALTER TABLE `images` ADD COLUMN `tag` varchar(20) NULL, ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=INSTANT",
+				"ALTER TABLE `images` MODIFY COLUMN `name` varchar(60) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE",
+			},
+			whyHas: "one instant ALTER for the 3 instant changes of images, the in-place ones after it",
+		},
+		{
+			name: "expand on mysql 8.0, no column added: a default, a widening and an index in one statement in place", target: mysql80,
+			edits: cat(dropNote, widenName, ixName), phase: revision.Expand,
+			want: []string{"ALTER TABLE `images` MODIFY COLUMN `name` varchar(60) NOT NULL, ALTER COLUMN `note` SET DEFAULT '', ADD INDEX `ix_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE"},
 		},
 		{
 			name: "expand with a copy the column opted into: everything of the table in that copy", target: mariadb1011,

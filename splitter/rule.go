@@ -83,8 +83,9 @@ type Step struct {
 	// on is the table of the change that placed the step.
 	on string
 	// syncGroup marks an instant expand ALTER the sync triggers rely on
-	// (a synced column, a placeholder default): combine gathers a table's
-	// into one statement.
+	// (a synced column, a placeholder default): a table's instant ALTERs
+	// that are all such keep the comment their statement had when only
+	// these were gathered.
 	syncGroup bool
 	// refusal marks a rollback step that stands for an expand statement
 	// emcee cannot undo online (rollback.go): the rollback revision then

@@ -298,8 +298,7 @@ func TestCreateTableKeyAfterIndex(t *testing.T) {
 				tcNew(tcNewTable("albums", "  column \"cover_code\" {\n    type = varchar(20)\n    null = true\n  }\n", tcKey("fk_albums_cover", "column.cover_code", "table.images.column.code", "    on_delete   = SET_NULL\n    on_update   = CASCADE\n")))),
 			want: map[revision.Phase][]string{
 				revision.Expand: {"CREATE TABLE `albums` (`id` bigint NOT NULL, `cover_code` varchar(20) NULL, PRIMARY KEY (`id`))",
-					"ALTER TABLE `images` ADD COLUMN `code` varchar(20) NULL, ALGORITHM=INSTANT",
-					"ALTER TABLE `images` ADD COLUMN `album_id` bigint NULL, ALGORITHM=INSTANT",
+					"ALTER TABLE `images` ADD COLUMN `code` varchar(20) NULL, ADD COLUMN `album_id` bigint NULL, ALGORITHM=INSTANT",
 					"ALTER TABLE `images` ADD UNIQUE INDEX `ux_code` (`code`), ALGORITHM=INPLACE, LOCK=NONE",
 					"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `albums` ADD CONSTRAINT `fk_albums_cover` FOREIGN KEY (`cover_code`) REFERENCES `images` (`code`) ON UPDATE CASCADE ON DELETE SET NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 				revision.Contract: {"gate: SELECT COUNT(*) FROM `images` AS child WHERE child.`album_id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `albums` AS parent WHERE parent.`id` = child.`album_id`)",
