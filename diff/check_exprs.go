@@ -218,9 +218,9 @@ func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 			}
 			shadowed = fmt.Sprintf(" (%s there is a column of the subquery's table: write %s for the row's)", strings.Join(read.Shadowed, ", "), strings.Join(quals, ", "))
 		}
-		return fmt.Sprintf("it reads %s in a subquery that does not compare its rows with the row of %s%s: its answer is the same for every row, so once migrate's first batch has inserted rows it selects none (or every row, again), and contract's gate opens over rows never moved, whose values contract then drops. Compare the new table's rows with the row's columns, written with the table's name, in its WHERE or an inner JOIN's ON (a LEFT or RIGHT JOIN's ON keeps every row of its other side), e.g. %s", into, from, shadowed, example)
+		return fmt.Sprintf("it reads %s in a subquery that does not keep only its rows equal to the row of %s%s: other rows' rows answer it too (or none does), so once migrate's first batch has inserted rows it selects none (or every row, again), and contract's gate opens over rows never moved, whose values contract then drops. Compare the new table's rows with the row's columns by equality (=, <=> or IN; not <>, <, LIKE or a function's answer), written with the table's name, in its WHERE or an inner JOIN's ON (a LEFT or RIGHT JOIN's ON keeps every row of its other side), e.g. %s", into, from, shadowed, example)
 	case read.Present:
-		return fmt.Sprintf("it asks whether %s has the row's rows (EXISTS): a row of %s is selected only once its row is there, so migrate inserts none, and contract's gate opens over rows never moved, whose values contract then drops. Ask whether they are missing, e.g. %s", into, from, example)
+		return fmt.Sprintf("it asks whether %s has the row's rows (EXISTS, a count above 0, a value not NULL): a row of %s is selected only once its row is there, so migrate inserts none, and contract's gate opens over rows never moved, whose values contract then drops. Ask whether they are missing, e.g. %s", into, from, example)
 	case !read.Guarded:
 		return fmt.Sprintf("it reads %s only under an OR (or XOR): a row of %s the other side selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again, contract's gate never opening. Make the test of the new table's rows a term of its own, joined with AND, e.g. (...) AND %s", into, from, example)
 	}
@@ -487,6 +487,10 @@ func Union(lists ...[]string) []string {
 // column of the row it is evaluated on ("" when it reads one): its answer
 // is the same for every row (TRUE, 1 = 1, a subquery that never refers to
 // the row), so contract would delete every row of the table, or none.
+// Emptying a table on purpose is not declared either: contract deletes
+// while the new release serves, which has written rows into it since
+// expand, and a delete of every row takes those too, past any rollback; a
+// table the release drops goes with its rows without one.
 //
 // Or one whose answer is not the same when computed again (RAND(),
 // UUID()): contract's gates read the predicate (the duplicate gates leave
@@ -496,11 +500,28 @@ func unsteadyDelete(m *DataMigration, scope sqlsyntax.Scope) string {
 	if f := m.DeleteExpr.Unrepeatable(); f != "" {
 		return fmt.Sprintf("it calls %s, whose answer is not the same when computed again: contract's gates read the predicate (a new unique key's duplicate gate leaves out the rows it selects), then the DELETE reads it again, and a resume again, each time selecting other rows. Select the rows to delete by their values", f)
 	}
-	row, err := m.DeleteExpr.Resolve(scope)
+	tables := false
+	reading := scope
+	reading.Tables = func(name string) ([]string, bool) {
+		tables = true
+		return scope.Tables(name)
+	}
+	row, err := m.DeleteExpr.Resolve(reading)
+	t := sqlsyntax.Ident(m.Table)
+	if err == nil && len(row) > 0 && m.DeleteExpr.ReadOf(scope, m.Table).Apart {
+		// Only the other rows of the table ungated: the rows of a pair each
+		// find the other, contract deleted both, and the unique key's gate,
+		// seeing no duplicate left, opened (MantisBT's categories: 2 of 2
+		// 'General' gone).
+		return fmt.Sprintf("it selects a row of %s when another row differs from it (<> or NOT IN in a subquery reading %s), comparing no order between them: of two rows alike, each finds the other, so contract deletes both, the one to keep too. Say which one stays, e.g. EXISTS (SELECT 1 FROM %s AS d WHERE d.<key> = %s.<key> AND d.id < %s.id) keeps the first of each group", t, t, t, t, t)
+	}
 	if err != nil || len(row) > 0 {
 		return ""
 	}
-	t := sqlsyntax.Ident(m.Table)
+	if !tables {
+		return fmt.Sprintf("it reads no column and no table: it is true for every row of %s or for none. emcee does not empty a table: contract deletes while the new release serves, which has written rows into %s since expand, and a delete of every row deletes those too, after which no rollback runs. If only the rows from before this release should go, select them by a value the previous release wrote, e.g. delete = \"<column> < '<date of the release>'\"; to empty a table whose rows both releases can lose (a cache), run TRUNCATE TABLE %s yourself once contract has run; to start from an empty table, create one under a new name in this release and declare the drop of this one, which contract drops with its rows, at the top level of the file:\n%s",
+			t, t, t, hclquote.Block("", [][]string{{"discard"}}, hclquote.Attr{Name: "table", Value: m.Table}))
+	}
 	shadowed := ""
 	if s := m.DeleteExpr.ReadOf(scope, m.Table).Shadowed; len(s) > 0 {
 		quals := make([]string, len(s))

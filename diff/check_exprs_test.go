@@ -209,18 +209,18 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 		{name: "insert whose pending names the new table's column for the row's",
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "name <> '' AND NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = id)"),
-			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not compare its rows with the row of ` + "`images`" + ` (id there is a column of the subquery's table: write ` + "`images`.`id`" + ` for the row's)`, "selects none"}},
+			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not keep only its rows equal to the row of ` + "`images`" + ` (id there is a column of the subquery's table: write ` + "`images`.`id`" + ` for the row's)`, "selects none"}},
 		{name: "insert whose pending reads the new table regardless of the row",
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "name <> '' AND (SELECT COUNT(*) FROM tags) < 1000000"),
-			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not compare its rows with the row of ` + "`images`:"}},
+			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not keep only its rows equal to the row of ` + "`images`:"}},
 		// The row named in the subquery but compared with nothing of the
 		// new table (what the advice for a shadowed name led to, written in
 		// the select list): any row of tags makes it false for every row.
 		{name: "insert whose pending names the row without comparing the new table's rows with it",
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "images.id NOT IN (SELECT images.id FROM tags)"),
-			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not compare its rows with the row of ` + "`images`:"}},
+			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not keep only its rows equal to the row of ` + "`images`:"}},
 		// NOT IN over the new table was refused as a subquery "that does not
 		// refer to the row", with advice (qualify the subquery's column with
 		// the row's table) that made it the same for every row, and passed.

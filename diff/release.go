@@ -492,10 +492,11 @@ func (m *DataMigration) read(body *hclsyntax.Body) error {
 			return err
 		}
 		v, err := stringAttr(a)
-		if err == nil && strings.TrimSpace(v) == "" {
+		if err == nil && sqlsyntax.Blank(v) {
 			// Read as no delete at all, the block went on as a set form
-			// with no set, and planning crashed.
-			err = project.PosOf(a.Expr.Range()).Errorf("data_migration %q: delete is empty: give the predicate selecting the rows to delete, e.g. delete = \"id NOT IN (SELECT MIN(id) FROM t GROUP BY k)\", or remove the data_migration", m.Name)
+			// with no set, and planning crashed; a comment alone said the
+			// expression ended too early.
+			err = project.PosOf(a.Expr.Range()).Errorf("data_migration %q: delete is empty (nothing but blanks or comments): give the predicate selecting the rows to delete, e.g. delete = \"id NOT IN (SELECT MIN(id) FROM t GROUP BY k)\", or remove the data_migration", m.Name)
 		}
 		m.Delete = v
 		return err

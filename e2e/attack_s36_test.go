@@ -19,10 +19,10 @@ func TestAttackS36PendingThatNeverSelectsTheRowsLeft(t *testing.T) {
 			"in its WHERE or an inner JOIN's ON (a LEFT or RIGHT JOIN's ON keeps every row of its other side)"},
 		// COUNT(*) without GROUP BY is one row, whatever the table holds.
 		"aggregate": {"NOT EXISTS (SELECT COUNT(*) FROM user_token_auth AS t WHERE t.login = user.login)",
-			"EXISTS of a SELECT of an aggregate (COUNT, MAX ...) without GROUP BY: it has one row whatever the table holds"},
+			"EXISTS of a SELECT that aggregates (COUNT, MAX ..., or HAVING) without GROUP BY: its rows are one group whatever the table holds"},
 		// NOT forgotten: a user is selected once moved, never before.
 		"exists": {"EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.login = user.login)",
-			"it asks whether `user_token_auth` has the row's rows (EXISTS)"},
+			"it asks whether `user_token_auth` has the row's rows (EXISTS"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -74,6 +74,10 @@ func parseAfter(prefix, src string) (ast.StmtNode, error) {
 	if e := checkSource(src); e != nil {
 		return nil, e
 	}
+	if Blank(src) {
+		// Read after the prefix, a comment alone said "ends too early".
+		return nil, errorAt(src, 0, "it is empty: it holds nothing but blanks or comments")
+	}
 	stmts, err := parse(prefix + src)
 	if err != nil {
 		return nil, syntaxError(src, len(prefix), err, "expression")
@@ -82,6 +86,13 @@ func parseAfter(prefix, src string) (ast.StmtNode, error) {
 		return nil, e
 	}
 	return stmts[0], nil
+}
+
+// Blank tells a declared text holding no SQL, only blanks or comments:
+// the parser reads no statement in it.
+func Blank(src string) bool {
+	stmts, err := parse(src)
+	return err == nil && len(stmts) == 0
 }
 
 func newExpr(src string, node ast.ExprNode, base int, use Use) (*Expr, error) {

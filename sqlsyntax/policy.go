@@ -104,13 +104,17 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 			p.fail(n, "DEFAULT(%s): write the bare column name", qualified(n.Name))
 		}
 	case *ast.ExistsSubqueryExpr:
-		// A select list of aggregates gives one row, whatever the table
-		// holds: NOT EXISTS (SELECT COUNT(*) ... WHERE t.k = row.k) as a
-		// pending selected no row, and contract dropped what was never
-		// moved.
+		// EXISTS asks whether the SELECT has a row. Aggregated without
+		// GROUP BY, it is one group whatever the table holds: NOT EXISTS
+		// (SELECT COUNT(*) ... WHERE t.k = row.k) as a pending selected no
+		// row, and ... HAVING COUNT(*) = 0 every row already moved but
+		// none left to move, and contract dropped what was never moved.
+		// Past an OFFSET, it asks whether more rows than that are there.
 		if sub, ok := n.Sel.(*ast.SubqueryExpr); ok {
-			if sel, ok := sub.Query.(*ast.SelectStmt); ok && sel.GroupBy == nil && sel.Having == nil && sel.Fields != nil && slices.ContainsFunc(sel.Fields.Fields, func(f *ast.SelectField) bool { _, agg := f.Expr.(*ast.AggregateFuncExpr); return agg }) {
-				p.fail(n, "EXISTS of a SELECT of an aggregate (COUNT, MAX ...) without GROUP BY: it has one row whatever the table holds, so EXISTS is always true; select 1, or compare the count itself: (SELECT COUNT(*) FROM ...) = 0")
+			if sel, ok := sub.Query.(*ast.SelectStmt); ok && sel.GroupBy == nil && (sel.Having != nil || sel.Fields != nil && slices.ContainsFunc(sel.Fields.Fields, func(f *ast.SelectField) bool { return f.Expr != nil && aggregates(f.Expr) })) {
+				p.fail(n, "EXISTS of a SELECT that aggregates (COUNT, MAX ..., or HAVING) without GROUP BY: its rows are one group whatever the table holds, so EXISTS does not ask whether rows are there (without HAVING it is always true, with HAVING COUNT(*) = 0 true where none are); compare the aggregate itself, e.g. (SELECT COUNT(*) FROM ...) = 0, or select 1 without aggregating")
+			} else if ok && sel.Limit != nil && sel.Limit.Offset != nil && !isZero(sel.Limit.Offset) {
+				p.fail(n, "EXISTS of a SELECT with an offset (LIMIT m, n or OFFSET): it asks whether more rows than the offset are there, not whether one is; compare the count itself, e.g. (SELECT COUNT(*) FROM ...) > m")
 			}
 		}
 	case *ast.Join:
@@ -150,6 +154,11 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 			p.fail(nil, "SELECT ... INTO in a subquery")
 		case n.LockInfo != nil && n.LockInfo.LockType != ast.SelectLockNone:
 			p.fail(nil, "a locking clause (FOR UPDATE, LOCK IN SHARE MODE) in a subquery: emcee's statements take the locks they need")
+		case n.Limit != nil && isZero(n.Limit.Count):
+			// NOT EXISTS (... LIMIT 0) as a pending selected every row
+			// again after migrate had moved it: contract's gate never opened.
+			p.at = find(p.src, "LIMIT", p.at)
+			p.fail(nil, "LIMIT 0: the subquery has no row, whatever the tables hold (EXISTS is always false, a value always NULL); remove the LIMIT")
 		}
 	case *ast.SetOprStmt:
 		if n.With != nil {
@@ -169,6 +178,12 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 		}
 	}
 	return n, p.err != nil
+}
+
+// isZero tells the literal 0.
+func isZero(e ast.ExprNode) bool {
+	v, ok := e.(ast.ValueExpr)
+	return ok && (v.GetValue() == int64(0) || v.GetValue() == uint64(0))
 }
 
 // clause names the clause of the innermost SELECT the walk is in, when it

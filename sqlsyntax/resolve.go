@@ -118,43 +118,72 @@ func (r *resolver) mentions(n ast.Node, o origin) bool {
 }
 
 // correlates tells a condition that holds only for rows of the watched
-// table compared with the row: a comparison (=, IN, LIKE, a function's
-// arguments ...) reading both; AND when one side does, OR and XOR when
-// every side does (t.k = row.k OR t.id > 0 holds for any t with an id,
-// whatever the row), NOT and parentheses as their operand.
-func (r *resolver) correlates(n ast.ExprNode) bool {
+// table equal to the row in what it compares: an equality (=, <=>, IN)
+// reading both; AND when one side does, OR and XOR when every side does
+// (t.k = row.k OR t.id > 0 holds for any t with an id, whatever the row),
+// NOT turning the one into the other, parentheses as their operand.
+// <>, <, LIKE or a function's answer hold for other rows than the row's
+// own: NOT EXISTS (... WHERE t.k <> row.k) selected no row once migrate's
+// first batch had inserted two, and contract dropped the rest.
+func (r *resolver) correlates(n ast.ExprNode, not bool) bool {
 	switch n := n.(type) {
 	case nil:
 		return false
 	case *ast.ParenthesesExpr:
-		return r.correlates(n.Expr)
+		return r.correlates(n.Expr, not)
 	case *ast.UnaryOperationExpr:
-		return n.Op == opcode.Not && r.correlates(n.V)
+		return n.Op == opcode.Not && r.correlates(n.V, !not)
 	case *ast.BinaryOperationExpr:
-		switch n.Op {
-		case opcode.LogicAnd:
-			return r.correlates(n.L) || r.correlates(n.R)
-		case opcode.LogicOr, opcode.LogicXor:
-			return r.correlates(n.L) && r.correlates(n.R)
+		switch {
+		case n.Op == opcode.LogicAnd && !not, n.Op == opcode.LogicOr && not:
+			return r.correlates(n.L, not) || r.correlates(n.R, not)
+		case n.Op == opcode.LogicOr, n.Op == opcode.LogicAnd, n.Op == opcode.LogicXor && !not:
+			return r.correlates(n.L, not) && r.correlates(n.R, not)
 		}
 	}
-	return comparesReads(n) && r.mentions(n, ofRow) && r.mentions(n, ofWatched)
+	return equality(n, not) && r.mentions(n, ofRow) && r.mentions(n, ofWatched)
 }
 
-// comparesReads tells a condition that compares what it reads (=, IN, LIKE,
-// a function's arguments ...), no AND, OR, XOR or NOT of conditions.
-func comparesReads(n ast.ExprNode) bool {
+// mirrors tells a comparison of a column of the row with the same column
+// of the watched table by =, <=> or <> (NOT ... = ...): it holds for two
+// rows whichever of them is the row.
+func (r *resolver) mirrors(n ast.ExprNode) bool {
+	n = unparen(n)
+	if not, ok := n.(*ast.UnaryOperationExpr); ok && not.Op == opcode.Not {
+		n = unparen(not.V)
+	}
+	op, ok := n.(*ast.BinaryOperationExpr)
+	if !ok || op.Op != opcode.EQ && op.Op != opcode.NullEQ && op.Op != opcode.NE {
+		return false
+	}
+	l, lok := unparen(op.L).(*ast.ColumnNameExpr)
+	rr, rok := unparen(op.R).(*ast.ColumnNameExpr)
+	return lok && rok && strings.EqualFold(l.Name.Name.O, rr.Name.Name.O) && r.origins[l.Name]+r.origins[rr.Name] == ofRow+ofWatched // one of each
+}
+
+// differs tells a comparison that holds only where what it compares
+// differs: <>, NOT IN, NOT (... = ...).
+func differs(n ast.ExprNode) bool {
+	if not, ok := unparen(n).(*ast.UnaryOperationExpr); ok && not.Op == opcode.Not {
+		return equality(unparen(not.V), false)
+	}
+	return equality(unparen(n), true)
+}
+
+// equality tells a comparison that holds only where what it compares is
+// equal (negated: where it differs): =, <=>, IN (NOT: <>, NOT IN).
+func equality(n ast.ExprNode, not bool) bool {
 	switch n := n.(type) {
 	case *ast.BinaryOperationExpr:
-		return n.Op != opcode.LogicAnd && n.Op != opcode.LogicOr && n.Op != opcode.LogicXor
-	case *ast.PatternInExpr, *ast.PatternLikeOrIlikeExpr, *ast.PatternRegexpExpr, *ast.BetweenExpr, *ast.CompareSubqueryExpr, *ast.FuncCallExpr:
-		return true
+		return n.Op == opcode.NE && not || (n.Op == opcode.EQ || n.Op == opcode.NullEQ) && !not
+	case *ast.PatternInExpr:
+		return n.Not == not
 	}
 	return false
 }
 
-// joined tells a SELECT reading the watched table whose conditions compare
-// its rows with the row through the SELECT's other tables, each comparison
+// joined tells a SELECT reading the watched table whose conditions equal
+// its rows to the row through the SELECT's other tables, each equality
 // a term of a top-level AND: `JOIN customer c ON c.id = t.customer_id
 // WHERE c.email = row.email` keeps the rows of t of the row's customer.
 func (r *resolver) joined(sel *ast.SelectStmt) bool {
@@ -170,7 +199,7 @@ func (r *resolver) joined(sel *ast.SelectStmt) bool {
 			continue
 		}
 		for _, term := range conjuncts(cond) {
-			if !comparesReads(term) {
+			if !equality(term, false) {
 				continue
 			}
 			var first any
@@ -405,16 +434,17 @@ type TableRead struct {
 	// Reads: a subquery's FROM names the table (a table of the current
 	// database, names compared without letter case).
 	Reads bool
-	// Row: a SELECT reading the table keeps only its rows compared with
-	// the row the expression is evaluated for: its WHERE, HAVING or a
-	// join's ON holds a comparison (=, IN, LIKE, a function's arguments
-	// ...) reading a column of both, under AND, or under OR only where
-	// every side is such a comparison; or such comparisons, terms of a
-	// top-level AND, chain the table to the row through the SELECT's
-	// other tables (t.k = c.k AND c.e = row.e). So the subquery's answer
-	// can differ from row to row. The row named in the subquery but compared with
-	// nothing of the table (in its select list, its ORDER BY, `row.k =
-	// row.k`), or beside `OR t.id > 0`, is not.
+	// Row: a SELECT reading the table keeps only its rows equal to the row
+	// the expression is evaluated for in what it compares: its WHERE,
+	// HAVING or an inner join's ON holds an equality (=, <=>, IN) reading a
+	// column of both, under AND, or under OR only where every side is one;
+	// or such equalities, terms of a top-level AND, chain the table to the
+	// row through the SELECT's other tables (t.k = c.k AND c.e = row.e).
+	// So the subquery's answer can differ from row to row, and other rows'
+	// rows do not answer it. The row named in the subquery but compared
+	// with nothing of the table (in its select list, its ORDER BY, `row.k =
+	// row.k`), beside `OR t.id > 0`, or compared by <>, <, LIKE or a
+	// function, is not.
 	Row bool
 	// In: an IN compares the row with a subquery reading the table
 	// (`row.k NOT IN (SELECT t.k FROM table)`). One NULL in the
@@ -433,8 +463,13 @@ type TableRead struct {
 	// selects passes it; under an OR, a row the other side selects is
 	// selected whatever the table holds.
 	Guarded bool
-	// Present: the only such terms are EXISTS (...), true once the table
-	// has the row's rows, never while it lacks them.
+	// Apart: a SELECT reading the table compares nothing but its columns
+	// with the row's same ones, one at least by <> (d.k = row.k AND d.id
+	// <> row.id): of two rows alike, each finds the other, so a delete of
+	// the duplicates selects both.
+	Apart bool
+	// Present: the only such terms select no row while the table lacks
+	// the row's rows (EXISTS (...), (SELECT COUNT(*) ...) > 0: missing).
 	Present bool
 }
 
@@ -446,11 +481,18 @@ type TableRead struct {
 func (e *Expr) ReadOf(s Scope, table string) TableRead {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	read := func(n ast.Node) TableRead {
+	read := func(n ast.Node) *resolver {
 		r := &resolver{src: e.src, base: e.base, scope: s, watch: table, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}, origins: map[*ast.ColumnName]origin{}, homes: map[*ast.ColumnName]home{}}
 		n.Accept(r)
 		for _, sel := range r.readers {
-			r.watched.Row = r.watched.Row || slices.ContainsFunc(conditions(sel, true), r.correlates) || r.joined(sel)
+			r.watched.Row = r.watched.Row || slices.ContainsFunc(conditions(sel, true), func(c ast.ExprNode) bool { return r.correlates(c, false) }) || r.joined(sel)
+			var terms []ast.ExprNode
+			for _, c := range conditions(sel, false) {
+				if c != nil {
+					terms = append(terms, conjuncts(c)...)
+				}
+			}
+			r.watched.Apart = r.watched.Apart || slices.ContainsFunc(terms, differs) && !slices.ContainsFunc(terms, func(t ast.ExprNode) bool { return !r.mirrors(t) })
 		}
 		n.Accept(visit(func(n ast.Node) bool {
 			if in, ok := n.(*ast.PatternInExpr); ok && in.Sel != nil && r.mentions(in.Expr, ofRow) && r.mentions(in.Sel, ofWatched) {
@@ -458,17 +500,18 @@ func (e *Expr) ReadOf(s Scope, table string) TableRead {
 			}
 			return r.watched.In
 		}))
-		return r.watched
+		return r
 	}
-	all := read(e.node)
+	all := read(e.node).watched
 	for _, term := range conjuncts(e.node) {
 		if op, ok := term.(*ast.BinaryOperationExpr); ok && (op.Op == opcode.LogicOr || op.Op == opcode.LogicXor) {
 			continue
 		}
-		if !read(term).Row {
+		r := read(term)
+		if !r.watched.Row {
 			continue
 		}
-		if ex, ok := unparen(term).(*ast.ExistsSubqueryExpr); ok && !ex.Not {
+		if v := r.missing(term); v.known && (v.null || v.n == 0) {
 			all.Present = true
 			continue
 		}
@@ -476,6 +519,147 @@ func (e *Expr) ReadOf(s Scope, table string) TableRead {
 		break
 	}
 	return all
+}
+
+// folded is what missing computes: unknown, NULL, or a number (a truth
+// value being 1 or 0).
+type folded struct {
+	known, null bool
+	n           float64
+}
+
+func number(n float64) folded { return folded{known: true, n: n} }
+
+func truth(b bool) folded {
+	if b {
+		return number(1)
+	}
+	return number(0)
+}
+
+// missing is what an expression is for a row whose rows the watched
+// table lacks yet: each SELECT reading it has none (EXISTS false, COUNT
+// 0, any other value NULL), and constants are computed; anything else is
+// unknown. A pending term false or NULL there selects a row only once its
+// row is there: EXISTS (...), (SELECT COUNT(*) ...) > 0, (SELECT t.k
+// ...) IS NOT NULL each let migrate insert nothing, and contract dropped
+// every value never moved.
+func (r *resolver) missing(n ast.ExprNode) folded {
+	empty := func(q ast.ResultSetNode) (*ast.SelectStmt, bool) {
+		sel, ok := q.(*ast.SelectStmt)
+		return sel, ok && slices.Contains(r.readers, sel)
+	}
+	switch n := n.(type) {
+	case *ast.ParenthesesExpr:
+		return r.missing(n.Expr)
+	case *ast.ExistsSubqueryExpr:
+		if sub, ok := n.Sel.(*ast.SubqueryExpr); ok {
+			if _, ok := empty(sub.Query); ok {
+				return truth(n.Not)
+			}
+		}
+	case *ast.SubqueryExpr:
+		if sel, ok := empty(n.Query); ok && sel.Fields != nil && len(sel.Fields.Fields) == 1 {
+			agg, ok := sel.Fields.Fields[0].Expr.(*ast.AggregateFuncExpr)
+			switch {
+			case sel.GroupBy == nil && ok && strings.EqualFold(agg.F, ast.AggFuncCount):
+				return number(0)
+			case sel.GroupBy != nil || ok || !aggregates(sel.Fields.Fields[0].Expr):
+				return folded{known: true, null: true}
+			}
+		}
+	case ast.ValueExpr:
+		switch v := n.GetValue().(type) {
+		case nil:
+			return folded{known: true, null: true}
+		case int64:
+			return number(float64(v))
+		case uint64:
+			return number(float64(v))
+		}
+	case *ast.IsNullExpr:
+		if v := r.missing(n.Expr); v.known {
+			return truth(v.null != n.Not)
+		}
+	case *ast.UnaryOperationExpr:
+		if v := r.missing(n.V); n.Op == opcode.Not && v.known {
+			if v.null {
+				return v
+			}
+			return truth(v.n == 0)
+		}
+	case *ast.BinaryOperationExpr:
+		return compute(n.Op, r.missing(n.L), r.missing(n.R))
+	}
+	return folded{}
+}
+
+// compute is a logical operator or comparison of two values as the
+// server computes it (NULL where an operand is NULL, but FALSE AND NULL
+// is FALSE, TRUE OR NULL is TRUE, and <=> compares NULLs too).
+func compute(op opcode.Op, l, r folded) folded {
+	switch op {
+	case opcode.LogicAnd:
+		if l.known && !l.null && l.n == 0 || r.known && !r.null && r.n == 0 {
+			return number(0)
+		}
+	case opcode.LogicOr:
+		if l.known && !l.null && l.n != 0 || r.known && !r.null && r.n != 0 {
+			return number(1)
+		}
+	case opcode.NullEQ:
+		if l.known && r.known {
+			return truth(l.null == r.null && l.n == r.n)
+		}
+		return folded{}
+	}
+	switch {
+	case l.known && l.null || r.known && r.null:
+		if op == opcode.LogicAnd || op == opcode.LogicOr {
+			if !l.known || !r.known {
+				return folded{} // NULL AND x is FALSE where x is FALSE, NULL OR x TRUE where x is TRUE
+			}
+		}
+		return folded{known: true, null: true}
+	case !l.known || !r.known:
+		return folded{}
+	}
+	switch op {
+	case opcode.LogicAnd:
+		return number(1) // neither is 0 (above)
+	case opcode.LogicOr:
+		return number(0)
+	case opcode.LogicXor:
+		return truth((l.n != 0) != (r.n != 0))
+	case opcode.EQ:
+		return truth(l.n == r.n)
+	case opcode.NE:
+		return truth(l.n != r.n)
+	case opcode.LT:
+		return truth(l.n < r.n)
+	case opcode.LE:
+		return truth(l.n <= r.n)
+	case opcode.GT:
+		return truth(l.n > r.n)
+	case opcode.GE:
+		return truth(l.n >= r.n)
+	}
+	return folded{}
+}
+
+// aggregates tells an expression holding an aggregate outside subqueries.
+func aggregates(n ast.ExprNode) bool {
+	found := false
+	n.Accept(visit(func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.AggregateFuncExpr:
+			found = true
+		case *ast.SubqueryExpr:
+			return true
+		}
+		return found
+	}))
+	return found
 }
 
 // conjuncts are the terms of an expression's top-level AND (itself when it

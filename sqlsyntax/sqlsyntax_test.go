@@ -25,7 +25,10 @@ func TestParseExprRefusesWhatIsNotOneExpression(t *testing.T) {
 		{"1 /*M! ; DROP TABLE x */", PerRow, 1, 3, "executable comment"},
 		{"\n  name +\n  )", PerRow, 3, 3, `syntax error at ")"`},
 		{"'a\\0b'", PerRow, 1, 1, "control character"},
-		{"", PerRow, 1, 1, "ends too early"},
+		{"", PerRow, 1, 1, "it is empty: it holds nothing but blanks or comments"},
+		{" /* x */ ", Statement, 1, 1, "it is empty"},
+		{"-- x", Statement, 1, 1, "it is empty"},
+		{"# x\n", Statement, 1, 1, "it is empty"},
 		// found by the fuzz test: written back as x'01', a string to MariaDB
 		{"n + 0x01", PerRow, 1, 5, "a 0x... number"},
 		// found by the fuzz test: the parser's literal driver panicked
@@ -68,7 +71,16 @@ func TestParseExprRefusesWhatIsNotOneExpression(t *testing.T) {
 		{"EXISTS (WITH c AS (SELECT 1) SELECT 1 FROM c)", Statement, 1, 8, "WITH in a subquery"},
 		{"EXISTS (SELECT 1 FROM t FOR UPDATE)", Statement, 1, 8, "locking clause"},
 		// one row whatever t holds: EXISTS is always true
-		{"a = 1 AND NOT EXISTS (SELECT COUNT(*) FROM t WHERE t.k = 1)", Statement, 1, 15, "EXISTS of a SELECT of an aggregate (COUNT, MAX ...) without GROUP BY"},
+		{"a = 1 AND NOT EXISTS (SELECT COUNT(*) FROM t WHERE t.k = 1)", Statement, 1, 15, "EXISTS of a SELECT that aggregates (COUNT, MAX ..., or HAVING) without GROUP BY"},
+		{"NOT EXISTS (SELECT COUNT(*) + 1 FROM t WHERE t.k = 1)", Statement, 1, 5, "EXISTS of a SELECT that aggregates"},
+		// one group: true where no row of t has k = 1
+		{"NOT EXISTS (SELECT 1 FROM t WHERE t.k = 1 HAVING COUNT(*) = 0)", Statement, 1, 5, "EXISTS of a SELECT that aggregates (COUNT, MAX ..., or HAVING) without GROUP BY"},
+		// always empty
+		{"NOT EXISTS (SELECT 1 FROM t WHERE t.k = 1 LIMIT 0)", Statement, 1, 43, "LIMIT 0: the subquery has no row"},
+		{"(SELECT COUNT(*) FROM t LIMIT 0) = 0", Statement, 1, 25, "LIMIT 0"},
+		// more than one row, not one
+		{"EXISTS (SELECT 1 FROM t WHERE t.k = 1 LIMIT 1, 1)", Statement, 1, 1, "EXISTS of a SELECT with an offset"},
+		{"EXISTS (SELECT 1 FROM t WHERE t.k = 1 LIMIT 1 OFFSET 2)", Statement, 1, 1, "EXISTS of a SELECT with an offset"},
 	} {
 		_, err := ParseExpr(tc.src, tc.use)
 		var e *Error

@@ -1,0 +1,76 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// More pending predicates for Matomo's token move (5 users, --batch-size
+// 2) that emcee planned, measured on MariaDB 10.11 before they were
+// refused: contract's gate opened over tokens never moved and dropped them
+// (exit 0), or migrate moved every token but the gate could never open. plan
+// now refuses each where it is declared, saying what to write; the forms
+// that ask the same thing correctly plan, move every token and contract.
+func TestAttackS37PendingShapes(t *testing.T) {
+	t.Parallel()
+	const sub = "SELECT 1 FROM user_token_auth AS t WHERE "
+	for name, c := range map[string][2]string{
+		// Compared, but not by equality: every other user's row answers
+		// (2 of 5 moved, contract exit 0).
+		"not equal": {"NOT EXISTS (" + sub + "t.login <> user.login)", "does not keep only its rows equal to the row of `user`"},
+		"not =":     {"NOT EXISTS (" + sub + "NOT (t.login = user.login))", "by equality (=, <=> or IN; not <>, <, LIKE or a function's answer)"},
+		"strcmp":    {"NOT EXISTS (" + sub + "STRCMP(t.login, user.login))", "by equality"},
+		"= OR <>":   {"NOT EXISTS (" + sub + "t.login = user.login OR t.login <> user.login)", "by equality"},
+		"less than": {"NOT EXISTS (" + sub + "t.login < user.login)", "by equality"}, // 2 moved, gate closed for good
+		// Selecting a user only once its token moved (0 of 5 moved,
+		// contract exit 0).
+		"count > 0":  {"(SELECT COUNT(*) FROM user_token_auth AS t WHERE t.login = user.login) > 0", "it asks whether `user_token_auth` has the row's rows"},
+		"not null":   {"(SELECT t.login FROM user_token_auth AS t WHERE t.login = user.login) IS NOT NULL", "it asks whether `user_token_auth` has the row's rows"},
+		"exists = 1": {"EXISTS (" + sub + "t.login = user.login) = 1", "it asks whether `user_token_auth` has the row's rows"},
+		// One group, true where the user has no row: 0 moved, exit 0.
+		"having": {"NOT EXISTS (" + sub + "t.login = user.login HAVING COUNT(*) = 0)", "EXISTS of a SELECT that aggregates (COUNT, MAX ..., or HAVING) without GROUP BY"},
+		// Always empty: 0 moved (a count NULL, = 0 never true), exit 0; as
+		// EXISTS, all 5 moved and every rerun of migrate would move them
+		// again, the gate never opening.
+		"count limit 0": {"(SELECT COUNT(*) FROM user_token_auth AS t WHERE t.login = user.login LIMIT 0) = 0", "LIMIT 0: the subquery has no row"},
+		"limit 0":       {"NOT EXISTS (" + sub + "t.login = user.login LIMIT 0)", "LIMIT 0: the subquery has no row"},
+		// A second row asked for: all moved, the gate never opening.
+		"offset": {"NOT EXISTS (" + sub + "t.login = user.login LIMIT 1, 1)", "EXISTS of a SELECT with an offset"},
+		// The same question, asked right.
+		"count = 0": {"(SELECT COUNT(*) FROM user_token_auth AS t WHERE t.login = user.login) = 0", ""},
+		"group by":  {"NOT EXISTS (" + sub + "t.login = user.login GROUP BY t.login)", ""},
+		"limit 1":   {"NOT EXISTS (" + sub + "t.login = user.login ORDER BY t.idusertokenauth LIMIT 1)", ""},
+		"is null":   {"(SELECT t.login FROM user_token_auth AS t WHERE t.login = user.login) IS NULL", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			move := strings.Replace(matomoMove, "NOT EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.login = user.login)", c[0], 1)
+			p := newSchemaProject(t, [2]string{"m3", matomo3}, [2]string{"m4", matomo4Tables + move})
+			r := p.plan()
+			if c[1] != "" {
+				if r.Code == 0 {
+					p.must("db", "sync", "m3")
+					p.exec("INSERT INTO user VALUES ('a', 'ta'), ('b', 'tb'), ('c', 'tc'), ('d', 'td'), ('e', 'te')")
+					p.must("db", "expand")
+					p.must("db", "migrate", "--batch-size", "2")
+					moved := p.query("SELECT COUNT(*) FROM user_token_auth")
+					c := p.run("db", "contract")
+					t.Fatalf("planned; tokens moved: %s of 5, contract exit %d", moved, c.Code)
+				}
+				opContains(t, r, "schema/m4.hcl:", c[1])
+				return
+			}
+			if r.Code != 0 {
+				t.Fatalf("refused:\n%s", r)
+			}
+			p.must("db", "sync", "m3")
+			p.exec("INSERT INTO user VALUES ('a', 'ta'), ('b', 'tb'), ('c', 'tc'), ('d', 'td'), ('e', 'te')")
+			p.must("db", "expand")
+			p.must("db", "migrate", "--batch-size", "2")
+			p.must("db", "contract")
+			if got := p.query("SELECT GROUP_CONCAT(login, '=', password ORDER BY login) FROM user_token_auth"); got != "a=ta,b=tb,c=tc,d=td,e=te" {
+				t.Fatalf("tokens after contract: %s", got)
+			}
+		})
+	}
+}
