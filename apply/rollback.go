@@ -566,7 +566,7 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 			}
 		}
 	}
-	fills := map[string]*sqlsyntax.Fill{}           // table.column; nil when two backfills fill it
+	updates := map[string][]*sqlsyntax.Backfill{}   // table: the backfills rewriting its rows, as migrate runs them
 	reinserts := map[string][]*sqlsyntax.Backfill{} // table: the data migrations inserting its rows
 	for _, rev := range s.Plans.Of(rel, revision.Migrate) {
 		for _, st := range rev.Statements {
@@ -574,19 +574,20 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 				continue
 			}
 			b, err := sqlsyntax.ReadBackfill(st.SQL)
-			if err != nil {
-				continue // its columns are counted without it: more, never less
-			}
-			if b.Into != "" {
+			switch {
+			case err != nil:
+				// Its columns are counted without it: more, never less.
+			case b.Into != "":
 				reinserts[b.Into] = append(reinserts[b.Into], b)
+			default:
+				updates[b.Table] = append(updates[b.Table], b)
 			}
-			for col, f := range b.Refills() {
-				k := b.Table + "." + col
-				if _, twice := fills[k]; twice {
-					f = nil
-				}
-				fills[k] = f
-			}
+		}
+	}
+	fills := map[string]*sqlsyntax.Fill{} // table.column
+	for table, bs := range updates {
+		for col, f := range sqlsyntax.Refills(bs...) {
+			fills[table+"."+col] = f
 		}
 	}
 	var out []Loss
