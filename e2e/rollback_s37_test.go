@@ -6,6 +6,59 @@ import (
 	"testing"
 )
 
+// newS37Project plans a -> b in two steps: b_expand01 adds t.note and
+// widens t.name (b_rollback01: a gate, then a copy that narrows the name
+// back and drops the note), b_expand02 adds t.extra (b_rollback02 drops
+// it). It syncs a, expands b, and b writes what only b holds: a long
+// name, a note and an extra.
+func newS37Project(t *testing.T) *opProject {
+	t.Helper()
+	a := "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(10)\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	b := strings.Replace(strings.Replace(a, "varchar(10)", "varchar(50)", 1), "  primary_key", "  column \"note\" {\n    type = int\n    null = true\n  }\n  primary_key", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(b, "  primary_key", "  column \"extra\" {\n    type = int\n    null = true\n  }\n  primary_key", 1)))
+	p.must("plan")
+	if rb := p.read("plans/b/b_rollback01.sql"); !strings.Contains(rb, "-- emcee:gate") || !strings.Contains(rb, "DROP COLUMN `note`, ALGORITHM=COPY") {
+		t.Fatalf("the test needs b_rollback01 gated, copying and dropping note:\n%s", rb)
+	}
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO t (id, name, note, extra) VALUES (1, 'a-longer-name', 5, 6), (2, 'short', NULL, NULL)")
+	return p
+}
+
+// A rollback refused for its copy (t.name narrowed back) said so alone,
+// before the gates counted and the losses were counted: the operator
+// learned of the long name and the note only after rerunning with
+// --allow-copy. The refusal now says all three at once, and its rerun
+// carries both flags.
+func TestRollbackS37CopyRefusalSaysTheGatesAndLosses(t *testing.T) {
+	t.Parallel()
+	p := newS37Project(t)
+	r := p.run("db", "rollback")
+	if r.Code != 1 {
+		t.Fatalf("rollback copying t, over a long name and a note: %s", r)
+	}
+	opContains(t, r, "column t.note: 1 row(s) hold a value only the new release wrote", "column t.extra: 1 row(s)",
+		"whichever way, the rollback's gates count rows the previous release's schema cannot hold", "plans/b/b_rollback01.sql:6  gate widen-column: 1 row",
+		"whichever way, the rollback copies these tables", "plans/b/b_rollback01.sql:9  table t (2 rows, ", "rerun with --osc pt-osc to copy them while writes continue",
+		"next: `emcee db rollback --drop-new-data --allow-copy --env test`, once b's writes are stopped")
+
+	// Without losses, the copy's refusal counts the gates.
+	p.exec("UPDATE t SET note = NULL, extra = NULL")
+	r = p.run("db", "rollback")
+	if r.Code != 1 {
+		t.Fatalf("rollback copying t, over a long name: %s", r)
+	}
+	opContains(t, r, "the rollback copies these tables (ALGORITHM=COPY", "Nothing was changed:\n  plans/b/b_rollback01.sql:9  table t (2 rows, ",
+		"whichever way, the rollback's gates count rows", "gate widen-column: 1 row", "list them: SELECT * FROM `t` WHERE CHAR_LENGTH(`name`) > 10",
+		"next: rerun with --osc pt-osc to copy them while writes continue (pt-online-schema-change), or with --allow-copy to accept the blocking copy")
+	if v := p.version(); v != "b_expand02, a_contract01" {
+		t.Fatalf("the refused rollback changed the version: %s", v)
+	}
+}
+
 // A column two data migrations fill, each for its own rows, in passes of
 // their own (b_migrate01, b_migrate02): the rollback counted every row
 // of it as data only b wrote (4 rows), though a later migrate computes

@@ -226,8 +226,9 @@ and a query listing them) and undo renames, all online. A type expand widened
 (a longer VARCHAR, a bigger integer, enum values appended) is narrowed back
 by copying the table, behind a gate counting the rows the old type cannot
 hold: the rollback refuses to run such a copy (naming the tables and their
-sizes) unless --osc pt-osc copies it while writes continue, or --allow-copy
-accepts the server's copy, which blocks the table's writes while it runs.
+sizes, with what its gates count and the data it would drop) unless --osc
+pt-osc copies it while writes continue, or --allow-copy accepts the server's
+copy, which blocks the table's writes while it runs.
 
 Run it when the new release misbehaves after expand or migrate: stop the new
 release's code first; the previous release's code keeps running. Data
