@@ -1558,22 +1558,67 @@ func (s *Session) rollingBack() (string, []string) {
 }
 
 // RefuseDuringRollback stops every other changing command while a
-// rollback is half-way; db version -v says it with the records.
-func (s *Session) RefuseDuringRollback() error {
+// rollback is half-way; db version -v and db status say it, with the
+// command that finishes it (finishRollback).
+func (s *Session) RefuseDuringRollback(ctx context.Context) error {
 	rel, done := s.rollingBack()
 	if rel == "" {
 		return nil
 	}
-	next := "run " + s.command("rollback") + " to finish it"
-	// What is left copies tables: the rollback refuses to without the
-	// operator's say (rollbackCopies), so the command carries it.
-	if revs, err := s.rollbackRevisions(rel); err == nil && s.osc == nil && !s.opts.AllowCopy {
-		if _, tables := s.copiesLeft(revs); len(tables) > 0 {
-			next = fmt.Sprintf("run %s to finish it (the server copies %s, which blocks writes while it runs), or %s to copy while writes continue", s.command("rollback", "--allow-copy"), strings.Join(tables, ", "), s.command("rollback", "--osc", string(project.OSCPtOSC)))
-		}
-	}
 	return &Refusal{
 		Reason: fmt.Sprintf("a rollback of %s is in progress (%s): the schema is between %s and the release before it, and no other phase may run until the rollback finishes", rel, strings.Join(done, ", "), rel),
-		Next:   next,
+		Next:   s.finishRollback(ctx, rel),
 	}
+}
+
+// finishRollback is what finishes the rollback of rel in progress: the
+// command with the flags whose lack its run refuses on, each said why, as
+// the run would find them now: what is left copies tables (refused
+// without --allow-copy or --osc pt-osc: rollbackCopies), drops data only
+// rel wrote (without --drop-new-data: rollbackLosses), or the live schema
+// differs from what the records produce (without --allow-drift: the drift
+// check, which the run that stopped may have passed with it; a killed run
+// said nothing). What cannot be told here (a count or the comparison
+// failing) is the rerun's to say.
+func (s *Session) finishRollback(ctx context.Context, rel string) string {
+	revs, err := s.rollbackRevisions(rel)
+	if err != nil {
+		return "run " + s.command("rollback") + " to finish it"
+	}
+	if err := s.noRun(ctx); err != nil {
+		// What another run applies shows as drift, and the counts would
+		// wait for the locks of its statement.
+		return "run " + s.command("rollback") + " to finish it once the emcee run holding the lock has ended (it says then what else its run needs)"
+	}
+	var allowDrift []string
+	drift := ""
+	p := planReplay(s.Project.Releases, s.Plans, s.Records)
+	if r, _, err := s.replayOf(p); err == nil {
+		if rep, err := s.compare(ctx, r, "what "+p.comparedWith()+" produce"); err == nil && !rep.Clean() {
+			allowDrift = []string{"--allow-drift"}
+			drift = fmt.Sprintf("the live schema differs from what %s produce (%s), which the rollback's drift check refuses without --allow-drift: %s lists the differences", p.comparedWith(), rep.Summary(), s.command("diff"))
+		}
+	}
+	var flags, why []string
+	if losses, err := s.countLosses(ctx, rel, revs); err == nil && len(losses) > 0 {
+		var lost []string
+		for _, l := range losses {
+			lost = append(lost, l.String())
+		}
+		flags = append(flags, "--drop-new-data")
+		why = append(why, fmt.Sprintf("what is left drops data only %s wrote (%s): copy it out first with the commands %s lists", rel, strings.Join(lost, "; "), s.command("rollback", append([]string{"--dry-run"}, allowDrift...)...)))
+	}
+	flags = append(flags, allowDrift...)
+	if drift != "" {
+		why = append(why, drift)
+	}
+	next := fmt.Sprintf("run %s to finish it", s.command("rollback", flags...))
+	// The copies need the operator's say, and so the command carries it.
+	if _, tables := s.copiesLeft(revs); len(tables) > 0 && s.osc == nil && !s.opts.AllowCopy {
+		next = fmt.Sprintf("run %s to finish it (the server copies %s, which blocks writes while it runs), or %s to copy while writes continue", s.command("rollback", append([]string{"--allow-copy"}, flags...)...), strings.Join(tables, ", "), s.command("rollback", append([]string{"--osc", string(project.OSCPtOSC)}, flags...)...))
+	}
+	if len(why) > 0 {
+		next += "; " + strings.Join(why, "; ")
+	}
+	return next
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -26,6 +27,21 @@ func newS37Project(t *testing.T) *opProject {
 	p.must("db", "expand")
 	p.exec("INSERT INTO t (id, name, note, extra) VALUES (1, 'a-longer-name', 5, 6), (2, 'short', NULL, NULL)")
 	return p
+}
+
+// advised is the emcee command a next: line gives first, as the words
+// to run it with (the e2e harness adds --env test itself).
+func advised(t *testing.T, r opResult) []string {
+	t.Helper()
+	m := regexp.MustCompile("next: (?:run )?`emcee ([^`]*)`").FindStringSubmatch(r.Stdout + r.Stderr)
+	if m == nil {
+		t.Fatalf("no command on a next: line: %s", r)
+	}
+	words, ok := strings.CutSuffix(m[1], " --env test")
+	if !ok {
+		t.Fatalf("the advised command does not end with --env test: %s", m[1])
+	}
+	return strings.Fields(words)
 }
 
 // A rollback refused for its copy (t.name narrowed back) said so alone,
@@ -56,6 +72,48 @@ func TestRollbackS37CopyRefusalSaysTheGatesAndLosses(t *testing.T) {
 		"next: rerun with --osc pt-osc to copy them while writes continue (pt-online-schema-change), or with --allow-copy to accept the blocking copy")
 	if v := p.version(); v != "b_expand02, a_contract01" {
 		t.Fatalf("the refused rollback changed the version: %s", v)
+	}
+}
+
+// A rollback its gate stops after an earlier revision of the same run
+// ran: the refusal said "nothing of b_rollback01 was changed", not that
+// b_rollback02 had dropped t.extra. Then the next: lines of db version -v
+// and db status named `emcee db rollback --allow-copy` (status: without
+// even that), which the rerun refuses: what is left drops t.note, which
+// holds b's data (--drop-new-data), and the run that stopped had passed
+// the drift check with --allow-drift (a table made by hand). They name
+// the command that works, which runs.
+func TestRollbackS37PartWayUndoSaysWhatRanAndWhatFinishesIt(t *testing.T) {
+	t.Parallel()
+	p := newS37Project(t)
+	p.exec("CREATE TABLE hand (id int PRIMARY KEY)")
+	r := p.run("db", "rollback", "--allow-drift", "--allow-copy", "--drop-new-data")
+	if r.Code != 7 {
+		t.Fatalf("rollback stopped by b_rollback01's gate: %s", r)
+	}
+	opContains(t, r, "rollback refused at b_rollback01: 1 of 1 gate closed, nothing of b_rollback01 was changed (this run applied b_rollback02 before it, which stays applied)")
+	if v := p.version(); v != "b_expand01, a_contract01" {
+		t.Fatalf("version after the part-way rollback: %s", v)
+	}
+	p.exec("UPDATE t SET name = 'fixed' WHERE id = 1")
+
+	const finish = "run `emcee db rollback --allow-copy --drop-new-data --allow-drift --env test` to finish it (the server copies t, which blocks writes while it runs), or `emcee db rollback --osc pt-osc --drop-new-data --allow-drift --env test` to copy while writes continue; " +
+		"what is left drops data only b wrote (column t.note: 1 row(s) hold a value only the new release wrote): copy it out first with the commands `emcee db rollback --dry-run --allow-drift --env test` lists; " +
+		"the live schema differs from what a_expand01 ... b_rollback02 produce (1 difference in 1 table), which the rollback's drift check refuses without --allow-drift: `emcee db diff --env test` lists the differences"
+	v := p.must("db", "version", "-v")
+	opContains(t, v, "next: "+finish)
+	st := p.run("db", "status")
+	opContains(t, st, "next: "+finish)
+	ex := p.run("db", "expand")
+	if ex.Code != 1 {
+		t.Fatalf("expand during the rollback: %s", ex)
+	}
+	opContains(t, ex, "next: "+finish)
+
+	r = p.must(advised(t, v)...)
+	opContains(t, r, "applying b_rollback01", "rollback of b complete: the database is at release a again")
+	if got := p.columns("t"); got != "id int(11) NO -\nname varchar(10) YES NULL" {
+		t.Fatalf("columns after the rollback:\n%s", got)
 	}
 }
 

@@ -248,7 +248,9 @@ Afterwards db version names the previous release again, db status lists the
 rolled-back revisions (the version table keeps their records), and a later
 db expand starts the release afresh. If it stops half-way, run it again: it
 resumes at the first statement not applied. No other phase runs until it has
-finished.
+finished; db version -v and db status name the command that finishes it,
+with the flags its run needs (--allow-copy, --drop-new-data, --allow-drift)
+and why.
 
 Once any contract revision of the release has started, rollback is refused
 (exit 9): contract drops what the previous release needs; what is left is to
