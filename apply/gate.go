@@ -225,8 +225,10 @@ func (c gateCheck) err() error {
 		// as a contract is: fixing the rows opens it, unlike a rollback
 		// refused for good (NoRollback).
 		return &Blocked{Gates: c.closed, Refusal: Refusal{
-			Reason: fmt.Sprintf("rollback refused at %s: %d of %s closed, nothing of %s was changed; these rows were written while the new release ran and the previous release's schema cannot hold them:\n%s",
-				c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), c.rev.ID, DescribeGates(c.closed)),
+			// nothingChanged, for ranBefore to say what the rollback
+			// revisions this run applied before it changed.
+			Reason: fmt.Sprintf("rollback refused at %s: %d of %s closed, %s; these rows were written while the new release ran and the previous release's schema cannot hold them:\n%s",
+				c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), nothingChanged, DescribeGates(c.closed)),
 			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun " + c.cmd,
 		}}
 	}

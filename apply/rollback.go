@@ -82,16 +82,17 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 	if err := s.refusedAtPlanTime(rel, revs); err != nil {
 		return res, err
 	}
-	if err := s.rollbackCopies(ctx, revs); err != nil {
-		return res, err
-	}
 	// On every run: the live schema must be what the release's expand, and
 	// whatever of the rollback an earlier run applied, produce. A rollback
 	// written for that schema must not run against another one.
 	if err := s.recordedDriftCheck(ctx, res, "the rollback revisions of "+rel); err != nil {
 		return res, err
 	}
-	if err := s.rollbackLosses(ctx, res, rel, revs); err != nil {
+	copies, err := s.rollbackCopies(ctx, revs)
+	if err != nil {
+		return res, err
+	}
+	if err := s.rollbackLosses(ctx, res, rel, revs, copies); err != nil {
 		return res, err
 	}
 	for _, rev := range revs {
@@ -299,35 +300,57 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 	}}
 }
 
-// rollbackCopies refuses, before anything runs, a rollback whose
-// statements still to run copy their table (a widened type narrowed back:
-// ALGORITHM=COPY), unless the operator said how: --osc pt-osc hands them
-// to the tool, which copies while writes continue; --allow-copy accepts
-// the server's copy, which blocks the table's writes while it runs.
-// Expand's copies were accepted in the schema (allow_copy); a rollback's
-// are decided by whoever runs it, on every run and resume.
-func (s *Session) rollbackCopies(ctx context.Context, revs []*revision.Revision) error {
+// rollbackCopies lists, before anything runs, where the statements still
+// to run copy their table (a widened type narrowed back: ALGORITHM=COPY),
+// one line each, which the rollback refuses (rollbackLosses) unless the
+// operator said how: --osc pt-osc hands them to the tool, which copies
+// while writes continue; --allow-copy accepts the server's copy, which
+// blocks the table's writes while it runs. "" when there are none, or the
+// operator said how. Expand's copies were accepted in the schema
+// (allow_copy); a rollback's are decided by whoever runs it, on every run
+// and resume.
+func (s *Session) rollbackCopies(ctx context.Context, revs []*revision.Revision) (string, error) {
 	if s.osc != nil || s.opts.AllowCopy {
-		return nil
+		return "", nil
 	}
 	at, tables := s.copiesLeft(revs)
-	if len(tables) == 0 {
-		return nil
-	}
 	var lines []string
 	for i, table := range tables {
 		size := ""
 		if sz, err := dbconn.ReadTableSize(ctx, s.Conn, table); err != nil {
-			return s.redact(err)
+			return "", s.redact(err)
 		} else if sz != nil {
 			size = " (" + sz.String() + ")"
 		}
 		lines = append(lines, fmt.Sprintf("  %s  table %s%s", at[i], table, size))
 	}
-	return &Refusal{
-		Reason: fmt.Sprintf("the rollback copies these tables (ALGORITHM=COPY: a widened type is narrowed back only by copying the table), which blocks their writes while the server copies. Nothing was changed:\n%s", strings.Join(lines, "\n")),
-		Next:   fmt.Sprintf("rerun with --osc %s to copy them while writes continue (pt-online-schema-change), or with --allow-copy to accept the blocking copy", project.OSCPtOSC),
+	return strings.Join(lines, "\n"), nil
+}
+
+// copying is what a rollback refused for its copies says of them, and
+// copyWays the ways to let it copy.
+const (
+	copying  = "the rollback copies these tables (ALGORITHM=COPY: a widened type is narrowed back only by copying the table), which blocks their writes while the server copies"
+	copyWays = "rerun with --osc " + string(project.OSCPtOSC) + " to copy them while writes continue (pt-online-schema-change), or with --allow-copy to accept the blocking copy"
+)
+
+// closedGates is what the gates of the rollback revisions still to run
+// count now, said with a refusal for something else (the losses, the
+// copies) so that one rerun, and not a second refusal, follows it
+// (Keycloak 4.0.0's USER_CONSENT.CLIENT_ID, made NULL by expand, NULL in a
+// row the new release wrote, refused the rerun with --drop-new-data). ""
+// when all are open.
+func (s *Session) closedGates(ctx context.Context, revs []*revision.Revision) string {
+	var closed []GateResult
+	for _, rev := range revs {
+		if !s.Records[rev.ID.String()].Done() {
+			closed = append(closed, s.runGates(ctx, rev, s.Records[rev.ID.String()]).closed...)
+		}
 	}
+	if len(closed) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("\nwhichever way, the rollback's gates count rows the previous release's schema cannot hold; fix or remove them first (the rerun refuses on them otherwise):\n%s", DescribeGates(closed))
 }
 
 // copiesLeft is where each statement of revs still to run copies its
@@ -407,7 +430,7 @@ func (l Loss) String() string {
 // out, unless --drop-new-data accepts the loss; the counts are printed
 // again then, and kept: each drop counts again just before it runs
 // (recountLosses). A resumed run counts only what is still there.
-func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, revs []*revision.Revision) error {
+func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, revs []*revision.Revision, copies string) error {
 	losses, err := s.countLosses(ctx, rel, revs)
 	if err != nil {
 		return err
@@ -422,8 +445,16 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		return err
 	}
 	s.accepted = map[string]int64{}
+	// The copies refused alone, before the gates counted, sent the
+	// operator to rerun with --allow-copy only to learn of the rows then.
+	copyRefusal := func() error {
+		if copies == "" {
+			return nil
+		}
+		return &Refusal{Reason: copying + ". Nothing was changed:\n" + copies + s.closedGates(ctx, revs), Next: copyWays}
+	}
 	if len(losses) == 0 {
-		return nil
+		return copyRefusal()
 	}
 	res.Losses = losses
 	prev := s.oldCode(rel)
@@ -450,34 +481,26 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	what := fmt.Sprintf("data only %s wrote, which %s code does not read and a later expand does not bring back (a value other than the column's default and, where migrate fills the column, other than what it computes from %s's columns)", rel, prev, prev)
 	if s.opts.DropNewData {
 		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", s.dry("would drop", "drops"), what, strings.Join(lines, "; "))
-		return nil
+		return copyRefusal()
 	}
 	restore := ""
 	if len(restores) > 0 {
 		restore = fmt.Sprintf("\n    to put them back once a later `emcee db expand` of %s has added the columns and tables again (before its code writes them):\n%s", rel, strings.Join(restores, "\n"))
 	}
-	// The rollback's own gates run only once the losses are accepted: a
-	// refusal naming the losses alone sent the operator to copy out and
-	// rerun with --drop-new-data, to be refused then by a gate (Keycloak
-	// 4.0.0's USER_CONSENT.CLIENT_ID, made NULL by expand, NULL in a row
-	// the new release wrote). Both are said at once.
-	var closed []GateResult
-	for _, rev := range revs {
-		if !s.Records[rev.ID.String()].Done() {
-			closed = append(closed, s.runGates(ctx, rev, s.Records[rev.ID.String()]).closed...)
-		}
-	}
-	gates := ""
-	if len(closed) > 0 {
-		gates = fmt.Sprintf("\nwhichever way, the rollback's gates count rows the previous release's schema cannot hold; fix or remove them first (the rerun refuses on them otherwise):\n%s", DescribeGates(closed))
+	// The rollback's own gates run only once the losses are accepted, and
+	// its copies are refused then: both are said with the losses.
+	gates, accept := s.closedGates(ctx, revs), s.rerun("--drop-new-data")
+	if copies != "" {
+		gates += "\nwhichever way, " + copying + ":\n" + copies + "\n  " + copyWays
+		accept = s.rerun("--drop-new-data", "--allow-copy")
 	}
 	return &Refusal{
 		Reason: fmt.Sprintf("rollback of %s refused, nothing was changed: it would drop %s:\n  %s\nways out:\n"+
 			"  - keep them: copy them out first, with %s's writes stopped (the counts and the copy are of this moment: what %s code writes after the copy is in neither), then rerun with --drop-new-data:\n%s%s\n"+
 			"  - fix forward instead: leave %s's schema in place and fix the release (or ship the next one) rather than rolling back\n"+
 			"  - accept the loss: rerun %s, which prints these counts again as it drops them, counts a table or a column migrate does not fill again just before dropping it, and stops if its count grew (%s code still writing)%s",
-			rel, what, strings.Join(listed, "\n  "), rel, rel, strings.Join(saves, "\n"), restore, rel, s.rerun("--drop-new-data"), rel, gates),
-		Next: fmt.Sprintf("%s, once %s's writes are stopped and the data is copied out or not needed", s.rerun("--drop-new-data"), rel),
+			rel, what, strings.Join(listed, "\n  "), rel, rel, strings.Join(saves, "\n"), restore, rel, accept, rel, gates),
+		Next: fmt.Sprintf("%s, once %s's writes are stopped and the data is copied out or not needed", accept, rel),
 	}
 }
 
@@ -566,7 +589,7 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 			}
 		}
 	}
-	fills := map[string]*sqlsyntax.Fill{}           // table.column; nil when two backfills fill it
+	updates := map[string][]*sqlsyntax.Backfill{}   // table: the backfills rewriting its rows, as migrate runs them
 	reinserts := map[string][]*sqlsyntax.Backfill{} // table: the data migrations inserting its rows
 	for _, rev := range s.Plans.Of(rel, revision.Migrate) {
 		for _, st := range rev.Statements {
@@ -574,19 +597,20 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 				continue
 			}
 			b, err := sqlsyntax.ReadBackfill(st.SQL)
-			if err != nil {
-				continue // its columns are counted without it: more, never less
-			}
-			if b.Into != "" {
+			switch {
+			case err != nil:
+				// Its columns are counted without it: more, never less.
+			case b.Into != "":
 				reinserts[b.Into] = append(reinserts[b.Into], b)
+			default:
+				updates[b.Table] = append(updates[b.Table], b)
 			}
-			for col, f := range b.Refills() {
-				k := b.Table + "." + col
-				if _, twice := fills[k]; twice {
-					f = nil
-				}
-				fills[k] = f
-			}
+		}
+	}
+	fills := map[string]*sqlsyntax.Fill{} // table.column
+	for table, bs := range updates {
+		for col, f := range sqlsyntax.Refills(bs...) {
+			fills[table+"."+col] = f
 		}
 	}
 	var out []Loss
@@ -1534,22 +1558,67 @@ func (s *Session) rollingBack() (string, []string) {
 }
 
 // RefuseDuringRollback stops every other changing command while a
-// rollback is half-way; db version -v says it with the records.
-func (s *Session) RefuseDuringRollback() error {
+// rollback is half-way; db version -v and db status say it, with the
+// command that finishes it (finishRollback).
+func (s *Session) RefuseDuringRollback(ctx context.Context) error {
 	rel, done := s.rollingBack()
 	if rel == "" {
 		return nil
 	}
-	next := "run " + s.command("rollback") + " to finish it"
-	// What is left copies tables: the rollback refuses to without the
-	// operator's say (rollbackCopies), so the command carries it.
-	if revs, err := s.rollbackRevisions(rel); err == nil && s.osc == nil && !s.opts.AllowCopy {
-		if _, tables := s.copiesLeft(revs); len(tables) > 0 {
-			next = fmt.Sprintf("run %s to finish it (the server copies %s, which blocks writes while it runs), or %s to copy while writes continue", s.command("rollback", "--allow-copy"), strings.Join(tables, ", "), s.command("rollback", "--osc", string(project.OSCPtOSC)))
-		}
-	}
 	return &Refusal{
 		Reason: fmt.Sprintf("a rollback of %s is in progress (%s): the schema is between %s and the release before it, and no other phase may run until the rollback finishes", rel, strings.Join(done, ", "), rel),
-		Next:   next,
+		Next:   s.finishRollback(ctx, rel),
 	}
+}
+
+// finishRollback is what finishes the rollback of rel in progress: the
+// command with the flags whose lack its run refuses on, each said why, as
+// the run would find them now: what is left copies tables (refused
+// without --allow-copy or --osc pt-osc: rollbackCopies), drops data only
+// rel wrote (without --drop-new-data: rollbackLosses), or the live schema
+// differs from what the records produce (without --allow-drift: the drift
+// check, which the run that stopped may have passed with it; a killed run
+// said nothing). What cannot be told here (a count or the comparison
+// failing) is the rerun's to say.
+func (s *Session) finishRollback(ctx context.Context, rel string) string {
+	revs, err := s.rollbackRevisions(rel)
+	if err != nil {
+		return "run " + s.command("rollback") + " to finish it"
+	}
+	if err := s.noRun(ctx); err != nil {
+		// What another run applies shows as drift, and the counts would
+		// wait for the locks of its statement.
+		return "run " + s.command("rollback") + " to finish it once the emcee run holding the lock has ended (it says then what else its run needs)"
+	}
+	var allowDrift []string
+	drift := ""
+	p := planReplay(s.Project.Releases, s.Plans, s.Records)
+	if r, _, err := s.replayOf(p); err == nil {
+		if rep, err := s.compare(ctx, r, "what "+p.comparedWith()+" produce"); err == nil && !rep.Clean() {
+			allowDrift = []string{"--allow-drift"}
+			drift = fmt.Sprintf("the live schema differs from what %s produce (%s), which the rollback's drift check refuses without --allow-drift: %s lists the differences", p.comparedWith(), rep.Summary(), s.command("diff"))
+		}
+	}
+	var flags, why []string
+	if losses, err := s.countLosses(ctx, rel, revs); err == nil && len(losses) > 0 {
+		var lost []string
+		for _, l := range losses {
+			lost = append(lost, l.String())
+		}
+		flags = append(flags, "--drop-new-data")
+		why = append(why, fmt.Sprintf("what is left drops data only %s wrote (%s): copy it out first with the commands %s lists", rel, strings.Join(lost, "; "), s.command("rollback", append([]string{"--dry-run"}, allowDrift...)...)))
+	}
+	flags = append(flags, allowDrift...)
+	if drift != "" {
+		why = append(why, drift)
+	}
+	next := fmt.Sprintf("run %s to finish it", s.command("rollback", flags...))
+	// The copies need the operator's say, and so the command carries it.
+	if _, tables := s.copiesLeft(revs); len(tables) > 0 && s.osc == nil && !s.opts.AllowCopy {
+		next = fmt.Sprintf("run %s to finish it (the server copies %s, which blocks writes while it runs), or %s to copy while writes continue", s.command("rollback", append([]string{"--allow-copy"}, flags...)...), strings.Join(tables, ", "), s.command("rollback", append([]string{"--osc", string(project.OSCPtOSC)}, flags...)...))
+	}
+	if len(why) > 0 {
+		next += "; " + strings.Join(why, "; ")
+	}
+	return next
 }

@@ -100,7 +100,7 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 		return res, err
 	}
 	if cmd != "rollback" {
-		if err := s.RefuseDuringRollback(); err != nil {
+		if err := s.RefuseDuringRollback(ctx); err != nil {
 			return res, err
 		}
 	}

@@ -120,9 +120,9 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	}
 	st.Current = s.current()
 	rel := st.Current
-	if err := s.RefuseDuringRollback(); err != nil {
+	if err := s.RefuseDuringRollback(ctx); err != nil {
 		r := err.(*Refusal)
-		st.Code, st.Summary, st.Next = 1, r.Reason, s.command("rollback")
+		st.Code, st.Summary, st.Next = 1, r.Reason, r.Next
 		return st, nil
 	}
 	// A database default the pending releases were not computed for: the

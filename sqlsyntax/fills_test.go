@@ -64,7 +64,7 @@ func TestRefills(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := map[string]string{}
-		for col, f := range b.Refills() {
+		for col, f := range Refills(b) {
 			if f != nil {
 				got[col] = f.Value + " WHERE " + f.When
 			}
@@ -74,35 +74,65 @@ func TestRefills(t *testing.T) {
 		}
 	}
 	// A column set twice in one pass, as merged backfills of one column
-	// write it: neither assignment alone tells what the pass leaves.
+	// write it, or by two passes: what the second leaves, reading the
+	// column as the first left it (counted against neither alone, every
+	// row the other wrote read as the new release's data).
 	twice, err := MergeBackfills("UPDATE `t` SET `c` = 0 WHERE `c` IS NULL", "UPDATE `t` SET `c` = IFNULL(`c`, 7), `f` = 1 WHERE `r` = 'eu' AND `f` = 0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	const first = "CASE WHEN (DEFAULT(`c`) IS NULL) THEN 0 ELSE DEFAULT(`c`) END"
+	for _, c := range []struct {
+		sqls []string
+		want string
+	}{
+		{[]string{twice}, "CASE WHEN (`r` = 'eu' AND `f` = 0) THEN IFNULL(" + first + ", 7) ELSE " + first + " END WHERE (DEFAULT(`c`) IS NULL) OR (`r` = 'eu' AND `f` = 0)"},
+		{[]string{"UPDATE `t` SET `c` = 0 WHERE (`c` IS NULL)", "UPDATE `t` SET `c` = `b` WHERE (`b` > 5 AND `c` = 0)"},
+			"CASE WHEN (`b` > 5 AND " + first + " = 0) THEN `b` ELSE " + first + " END WHERE (DEFAULT(`c`) IS NULL) OR (`b` > 5 AND " + first + " = 0)"},
+	} {
+		var bs []*Backfill
+		for _, sql := range c.sqls {
+			b, err := ReadBackfill(sql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bs = append(bs, b)
+		}
+		if f := Refills(bs...)["c"]; f == nil || f.Value+" WHERE "+f.When != c.want || !reflect.DeepEqual(f.Assigns, []string{"c"}) {
+			t.Errorf("%v: c's refill is %+v, want %s", c.sqls, f, c.want)
+		}
+	}
 	// What a backfill sets but cannot be told is there as nil, for
 	// another backfill's fill of the column not to count alone.
-	for sql, want := range map[string][]string{twice: {"c"}, "UPDATE `t` SET `a` = 1, `b` = `a` + 1 WHERE `a` IS NULL": {"a", "b"}} {
-		b, err := ReadBackfill(sql)
-		if err != nil {
-			t.Fatal(err)
+	for _, sqls := range [][]string{
+		{"UPDATE `t` SET `a` = 1, `b` = `a` + 1 WHERE `a` IS NULL"},
+		{"UPDATE `t` SET `a` = 1 WHERE `a` IS NULL", "UPDATE `t` SET `b` = RAND(), `a` = 2 WHERE `b` IS NULL", "UPDATE `t` SET `a` = 3, `b` = 1 WHERE `a` = 2"},
+	} {
+		var bs []*Backfill
+		for _, sql := range sqls {
+			b, err := ReadBackfill(sql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bs = append(bs, b)
 		}
-		fills := b.Refills()
-		for _, col := range want {
+		fills := Refills(bs...)
+		for _, col := range []string{"a", "b"} {
 			if f, ok := fills[col]; !ok || f != nil {
-				t.Errorf("%s: %s is %v (there: %v), want nil", sql, col, f, ok)
+				t.Errorf("%v: %s is %v (there: %v), want nil", sqls, col, f, ok)
 			}
 		}
 	}
 	b, _ := ReadBackfill("UPDATE `t` SET `a` = 1, `b` = 2 WHERE `a` IS NULL")
-	if f := b.Refills()["b"]; f == nil || !reflect.DeepEqual(f.Assigns, []string{"a", "b"}) {
+	if f := Refills(b)["b"]; f == nil || !reflect.DeepEqual(f.Assigns, []string{"a", "b"}) {
 		t.Errorf("b's refill takes %v at their defaults, want a and b", f)
 	}
 	b, _ = ReadBackfill(merged)
-	if r := b.Refills()["visibility"].Reads; !r["is_public"] || len(r) != 1 {
+	if r := Refills(b)["visibility"].Reads; !r["is_public"] || len(r) != 1 {
 		t.Errorf("visibility's value reads %v, want is_public", r)
 	}
 	b, _ = ReadBackfill("UPDATE `App` SET `DeletedAt` = -`Id` WHERE (`IsDeleted` = 1 AND `DeletedAt` = 0)")
-	if r := b.Refills()["deletedat"].Reads; !reflect.DeepEqual(r, map[string]bool{"id": true, "isdeleted": true}) {
+	if r := Refills(b)["deletedat"].Reads; !reflect.DeepEqual(r, map[string]bool{"id": true, "isdeleted": true}) {
 		t.Errorf("DeletedAt's refill reads %v, want Id and IsDeleted", r)
 	}
 }

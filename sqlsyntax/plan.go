@@ -1,6 +1,7 @@
 package sqlsyntax
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -580,100 +581,145 @@ type Fill struct {
 	Assigns []string
 }
 
-// Refills is, by lowercased column, what the backfill would write again
-// into each column it sets, were the column dropped, added again with its
-// default and the backfill run again: `UPDATE t SET c = v WHERE w` (one
-// assignment), or the merged form MergeBackfills writes, `c = CASE WHEN (w)
-// THEN v ELSE c END`. A fill of a column that is NULL until written
+// Refills is, by lowercased column, what the backfills bs (UPDATEs of one
+// table, in the order migrate runs them) would write again into each
+// column they set, were the column dropped, added again with its default
+// and the backfills run again: each `UPDATE t SET c = v WHERE w` (one
+// assignment), or the merged form MergeBackfills writes, `c = CASE WHEN
+// (w) THEN v ELSE c END`. A fill of a column that is NULL until written
 // (`WHERE c IS NULL`) writes v again in every row; a data migration (Apollo
 // 2.0's `SET DeletedAt = -Id WHERE IsDeleted = 1 AND DeletedAt = 0`) in the
-// rows its predicate selects with the column at its default. A column read
-// inside a subquery may be another table's, so such a backfill is left out,
-// as is one computing what is not the same when computed again (the date,
-// RAND(), a sequence's next value, a variable, a stored function:
-// unrepeatable), a CASE whose WHEN is not one the WHERE selects the rows
-// of (the WHERE may keep it to fewer), a column it sets twice (merged
-// backfills of one column: neither assignment alone tells what the pass
-// leaves), and any other shape: what it would write again cannot be told
-// from it. Such a column it sets is there as nil: another backfill's fill
-// of it does not tell either.
-// The backfill's syntax tree is rewritten: read it again for anything else.
-func (b *Backfill) Refills() map[string]*Fill {
+// rows its predicate selects with the column at its default. A column
+// written more than once (two data migrations filling it for different
+// rows, merged into one pass or in passes of their own) gets what the
+// writes leave one after another, each reading the column as the ones
+// before left it: counted against either write alone, or against none,
+// every row the other wrote read as the new release's data. A column read
+// inside a subquery may be another table's, so such a backfill is left
+// out, as is one computing what is not the same when computed again (the
+// date, RAND(), a sequence's next value, a variable, a stored function:
+// unrepeatable), a CASE whose WHEN is not one the WHERE selects the rows of
+// (the WHERE may keep it to fewer), and any other shape: what it would
+// write again cannot be told from it. Such a column it sets is there as
+// nil: another backfill's fill of it does not tell either.
+func Refills(bs ...*Backfill) map[string]*Fill {
 	out := map[string]*Fill{}
-	if b.ins != nil {
-		return out // it sets no column of the table it reads
-	}
-	sets := map[string]int{}
-	var cols []*ast.ColumnName
-	for _, a := range b.upd.List {
-		out[a.Column.Name.L] = nil
-		sets[a.Column.Name.L]++
-		cols = append(cols, a.Column)
-	}
-	alias := b.alias()
-	// add is the fill of col, with the columns of at (col among them)
-	// taken at their defaults.
-	add := func(col *ast.ColumnName, when, v ast.ExprNode, at []*ast.ColumnName) {
-		if col.Table.L != "" || col.Schema.L != "" || sets[col.Name.L] > 1 {
+	cur := map[string]ast.ExprNode{} // a column: what the writes so far leave in it
+	whens := map[string][]ast.ExprNode{}
+	assigns := map[string]map[string]bool{}
+	// untold is what a write that cannot be told leaves in its column,
+	// for a later write reading it to be untold too.
+	untold := ast.ExprNode(&ast.DefaultExpr{})
+	unknown := func(col *ast.ColumnName) { out[col.Name.L], cur[col.Name.L] = nil, untold }
+	// write is col = v where w, reading the columns of at (col among
+	// them) as row has them: as the writes so far left them, or at their
+	// defaults before the first.
+	write := func(col *ast.ColumnName, w, v ast.ExprNode, at []*ast.ColumnName, row map[string]ast.ExprNode, alias string) {
+		name := col.Name.L
+		if f, ok := out[name]; ok && f == nil {
+			return // a write of it could not be told
+		}
+		if col.Table.L != "" || col.Schema.L != "" {
+			unknown(col)
 			return
 		}
+		atDefault := func(c *ast.ColumnName) ast.ExprNode { return &ast.DefaultExpr{Name: &ast.ColumnName{Name: c.Name}} }
 		set := map[string]ast.ExprNode{}
-		var assigns []string
-		for _, c := range at {
-			set[c.Name.L] = &ast.DefaultExpr{Name: &ast.ColumnName{Name: c.Name}}
-			assigns = append(assigns, c.Name.L)
+		if assigns[name] == nil {
+			assigns[name] = map[string]bool{}
 		}
+		for _, c := range at {
+			if row[c.Name.L] == untold {
+				unknown(col)
+				return
+			}
+			set[c.Name.L] = cmp.Or(row[c.Name.L], atDefault(c))
+			assigns[name][c.Name.L] = true
+		}
+		// On a copy: the statement's trees are shared (a WHERE by the
+		// columns it sets), and what a write puts in them is another
+		// write's to read as it is.
 		sub := func(e ast.ExprNode) (ast.ExprNode, bool) {
+			st, err := parseAfter(selectPrefix, mustRestore(e))
+			if err != nil {
+				return nil, false
+			}
 			s := &substitute{set: set, alias: alias}
-			n, _ := e.Accept(s)
+			n, _ := st.(*ast.SelectStmt).Fields.Fields[0].Expr.Accept(s)
 			return n.(ast.ExprNode), !s.unsure && repeatable(n)
 		}
-		w, ok1 := sub(when)
+		w, ok1 := sub(w)
 		v, ok2 := sub(v)
 		if !ok1 || !ok2 {
+			unknown(col)
 			return
 		}
-		reads := readColumns(w)
-		maps.Copy(reads, readColumns(v))
-		slices.Sort(assigns)
-		out[col.Name.L] = &Fill{Value: mustRestore(v), When: mustRestore(w), Reads: reads, Assigns: assigns}
+		whens[name] = append(whens[name], w)
+		cur[name] = &ast.CaseExpr{WhenClauses: []*ast.WhenClause{{Expr: w, Result: v}}, ElseClause: cmp.Or(cur[name], atDefault(col))}
+		out[name] = &Fill{Value: mustRestore(v), When: mustRestore(w)}
+		if len(whens[name]) > 1 {
+			any := paren(whens[name][0])
+			for _, w := range whens[name][1:] {
+				any = &ast.BinaryOperationExpr{Op: opcode.LogicOr, L: any, R: paren(w)}
+			}
+			out[name] = &Fill{Value: mustRestore(cur[name]), When: mustRestore(any)}
+		}
 	}
-	if len(b.upd.List) == 1 {
-		a := b.upd.List[0]
-		add(a.Column, b.upd.Where, value(a), []*ast.ColumnName{a.Column})
-		return out
-	}
-	// Several assignments, none of whose values reads a column the
-	// statement sets (the server computes them left to right, each
-	// seeing the ones before: LimeSurvey 1.92's admin notification
-	// texts, four new columns set to constants where the first is NULL):
-	// each column's fill, with every column the statement sets at its
-	// default, as a later expand adds them all back when the rollback
-	// drops them all (Fill.Assigns).
-	if !slices.ContainsFunc(b.upd.List, func(a *ast.Assignment) bool {
-		read := readColumns(value(a))
-		return slices.ContainsFunc(cols, func(c *ast.ColumnName) bool { return read[c.Name.L] })
-	}) {
+	for _, b := range bs {
+		if b.ins != nil {
+			continue // it sets no column of the table it reads
+		}
+		var cols []*ast.ColumnName
 		for _, a := range b.upd.List {
-			add(a.Column, b.upd.Where, value(a), cols)
+			cols = append(cols, a.Column)
 		}
-		return out
-	}
-	var ors []string // the predicates the WHERE ORs, as MergeBackfills writes it
-	for e := b.upd.Where; e != nil; {
-		if o, ok := e.(*ast.BinaryOperationExpr); ok && o.Op == opcode.LogicOr {
-			ors, e = append(ors, mustRestore(o.R)), o.L
+		alias := b.alias()
+		if len(b.upd.List) == 1 {
+			a := b.upd.List[0]
+			write(a.Column, b.upd.Where, value(a), cols, cur, alias)
 			continue
 		}
-		ors, e = append(ors, mustRestore(e)), nil
-	}
-	for _, a := range b.upd.List {
-		c, ok := a.Expr.(*ast.CaseExpr)
-		if !ok || c.Value != nil || len(c.WhenClauses) != 1 || !slices.Contains(ors, mustRestore(c.WhenClauses[0].Expr)) {
+		// Several assignments, none of whose values reads a column the
+		// statement sets (the server computes them left to right, each
+		// seeing the ones before: LimeSurvey 1.92's admin notification
+		// texts, four new columns set to constants where the first is
+		// NULL): each column's fill, with every column the statement sets
+		// as the row was before it, as a later expand adds them all back
+		// when the rollback drops them all (Fill.Assigns).
+		if !slices.ContainsFunc(b.upd.List, func(a *ast.Assignment) bool {
+			read := readColumns(value(a))
+			return slices.ContainsFunc(cols, func(c *ast.ColumnName) bool { return read[c.Name.L] })
+		}) {
+			before := maps.Clone(cur)
+			for _, a := range b.upd.List {
+				write(a.Column, b.upd.Where, value(a), cols, before, alias)
+			}
 			continue
 		}
-		if e, ok := c.ElseClause.(*ast.ColumnNameExpr); ok && e.Name.Table.L == "" && e.Name.Name.L == a.Column.Name.L {
-			add(a.Column, c.WhenClauses[0].Expr, c.WhenClauses[0].Result, []*ast.ColumnName{a.Column})
+		var ors []string // the predicates the WHERE ORs, as MergeBackfills writes it
+		for e := b.upd.Where; e != nil; {
+			if o, ok := e.(*ast.BinaryOperationExpr); ok && o.Op == opcode.LogicOr {
+				ors, e = append(ors, mustRestore(o.R)), o.L
+				continue
+			}
+			ors, e = append(ors, mustRestore(e)), nil
+		}
+		for _, a := range b.upd.List {
+			c, ok := a.Expr.(*ast.CaseExpr)
+			if !ok || c.Value != nil || len(c.WhenClauses) != 1 || !slices.Contains(ors, mustRestore(c.WhenClauses[0].Expr)) {
+				unknown(a.Column)
+				continue
+			}
+			if e, ok := c.ElseClause.(*ast.ColumnNameExpr); ok && e.Name.Table.L == "" && e.Name.Name.L == a.Column.Name.L {
+				write(a.Column, c.WhenClauses[0].Expr, c.WhenClauses[0].Result, []*ast.ColumnName{a.Column}, cur, alias)
+			} else {
+				unknown(a.Column)
+			}
+		}
+	}
+	for name, f := range out {
+		if f != nil {
+			f.Reads, f.Assigns = readColumns(cur[name]), slices.Sorted(maps.Keys(assigns[name]))
 		}
 	}
 	return out

@@ -221,8 +221,8 @@ func TestInsertBackfill(t *testing.T) {
 	if b.Keeping([]string{"changed"}).SQL() != sql {
 		t.Errorf("an insert keeps no column: %s", b.Keeping([]string{"changed"}).SQL())
 	}
-	if len(b.Refills()) != 0 {
-		t.Errorf("an insert refills no column: %v", b.Refills())
+	if len(Refills(b)) != 0 {
+		t.Errorf("an insert refills no column: %v", Refills(b))
 	}
 	if r, err := ReadRewrite(sql); err != nil || r.Table != "user" || r.Pending != where || r.Stuck() != "" {
 		t.Errorf("rewrite: %+v, %v", r, err)
@@ -506,7 +506,7 @@ func TestUpdateBackfillOfHostileNames(t *testing.T) {
 	if b.Table != table {
 		t.Errorf("reads back as an UPDATE of %q, want %q", b.Table, table)
 	}
-	if f := b.Refills(); len(f) != 1 || f[column] == nil {
+	if f := Refills(b); len(f) != 1 || f[column] == nil {
 		t.Errorf("reads back as filling %v, want %q alone", f, column)
 	}
 

@@ -73,7 +73,7 @@ command that finishes it.`,
 						Next        string `json:"next,omitempty"`
 						Revisions   []rec  `json:"revisions"`
 					}{Version: v, Revisions: []rec{}}
-					if during := (*apply.Refusal)(nil); errors.As(s.RefuseDuringRollback(), &during) {
+					if during := (*apply.Refusal)(nil); errors.As(s.RefuseDuringRollback(ctx), &during) {
 						out.RollingBack, out.Next = during.Reason, during.Next
 					}
 					for _, r := range recs {

@@ -226,8 +226,9 @@ and a query listing them) and undo renames, all online. A type expand widened
 (a longer VARCHAR, a bigger integer, enum values appended) is narrowed back
 by copying the table, behind a gate counting the rows the old type cannot
 hold: the rollback refuses to run such a copy (naming the tables and their
-sizes) unless --osc pt-osc copies it while writes continue, or --allow-copy
-accepts the server's copy, which blocks the table's writes while it runs.
+sizes, with what its gates count and the data it would drop) unless --osc
+pt-osc copies it while writes continue, or --allow-copy accepts the server's
+copy, which blocks the table's writes while it runs.
 
 Run it when the new release misbehaves after expand or migrate: stop the new
 release's code first; the previous release's code keeps running. Data
@@ -247,7 +248,9 @@ Afterwards db version names the previous release again, db status lists the
 rolled-back revisions (the version table keeps their records), and a later
 db expand starts the release afresh. If it stops half-way, run it again: it
 resumes at the first statement not applied. No other phase runs until it has
-finished.
+finished; db version -v and db status name the command that finishes it,
+with the flags its run needs (--allow-copy, --drop-new-data, --allow-drift)
+and why.
 
 Once any contract revision of the release has started, rollback is refused
 (exit 9): contract drops what the previous release needs; what is left is to
