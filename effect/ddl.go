@@ -173,6 +173,8 @@ type Clause struct {
 	// Whole is set when every part of the key or index ADD names is a
 	// whole column: no prefix length, no expression.
 	Whole bool
+	// References is the table a foreign key ADD names references.
+	References string
 }
 
 // Mentions reports whether the statement names the identifier, quoted or
@@ -509,6 +511,9 @@ func addConstraint(c *ast.Constraint) Clause {
 		out.Object = "UNIQUE"
 	case ast.ConstraintForeignKey:
 		out.Object = "FOREIGN KEY"
+		if c.Refer != nil {
+			out.References = c.Refer.Table.Name.O
+		}
 	case ast.ConstraintCheck:
 		out.Object = "CHECK"
 	default:

@@ -43,8 +43,8 @@ const (
 
 // Effect is one thing a statement does. Table is the table it acts on,
 // Name the column, index, constraint, trigger or view; Def is a trigger's
-// timing and event, the new name of a rename, or an added index's
-// definition (IndexDef).
+// timing and event, the new name of a rename, an added index's
+// definition (IndexDef), or the table an added foreign key references.
 type Effect struct {
 	Op    Op
 	Table string
@@ -122,6 +122,8 @@ func alterEffect(c Clause) (Effect, bool) {
 		return Effect{Op: RenameTable, Name: c.To}, true
 	case op == AddIndex, op == AddUnique, op == AddPrimary:
 		return Effect{Op: op, Name: c.Name, Def: IndexDef(op != AddIndex, c.Columns)}, true
+	case op == AddForeignKey:
+		return Effect{Op: op, Name: c.Name, Def: c.References}, true
 	}
 	return Effect{Op: op, Name: c.Name}, true
 }

@@ -92,3 +92,28 @@ func TestEditRestatingAColumnPlannedContractTightensIsRefused(t *testing.T) {
 		t.Fatalf("adding a column to images after pike_contract01: new %v", out.New)
 	}
 }
+
+// An edit renaming the table a foreign key of the planned contract
+// references is refused: the new expand renames tags before that contract
+// adds the key (under foreign_key_checks=0), which then references the
+// view left under the old name; contract02 drops the view, and every
+// posts row naming a tag failed the key (error 1452), contract exit 0.
+func TestEditRenamingATableAPlannedForeignKeyReferencesIsRefused(t *testing.T) {
+	const tags = "table \"tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	key := "  column \"tag_id\" {\n    type = bigint\n    null = true\n  }\n  index \"by_tag\" {\n    columns = [column.tag_id]\n  }\n"
+	dir := newProject(t, "")
+	write(t, dir, "schema/ocata.hcl", pikeWith(key)+tags)
+	write(t, dir, "schema/pike.hcl", pikeWith(key+"  foreign_key \"fk_tag\" {\n    columns = [column.tag_id]\n    ref_columns = [table.tags.column.id]\n  }\n")+tags)
+	plan(t, dir, Options{})
+	if c1 := string(read(t, dir, "plans/pike/pike_contract01.sql")); !strings.Contains(c1, "REFERENCES `tags`") {
+		t.Fatalf("pike_contract01 should add a key referencing tags:\n%s", c1)
+	}
+	renamed := strings.Replace(string(read(t, dir, "schema/pike.hcl")), "table \"tags\" {\n", "table \"labels\" {\n  renamed_from = \"tags\"\n", 1)
+	write(t, dir, "schema/pike.hcl", strings.Replace(renamed, "table.tags.column.id", "table.labels.column.id", 1))
+	err := planErr(t, dir, Options{})
+	for _, want := range []string{"schema/pike.hcl:", "pike_contract01.sql:", "REFERENCES `tags`", "table tags renamed to labels", "emcee plan --rewrite pike"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("renaming tags after pike_contract01 added a key referencing it: got %v, want it to say %q", err, want)
+		}
+	}
+}

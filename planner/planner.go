@@ -230,9 +230,12 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 // too: revisions run phase by phase, so the edit's expand runs before them,
 // though it was planned from the state after them. A table renamed leaves
 // only a view under the old name, which they cannot alter (MariaDB 1347,
-// "not of type BASE TABLE") and which selects none of the columns they drop
-// though the previous release still reads them; a column's definition
-// restated (a widening) carries their tightening into expand, ungated.
+// "not of type BASE TABLE"), which selects none of the columns they drop
+// though the previous release still reads them, and which a foreign key
+// they add would reference (the server takes it under foreign_key_checks=0,
+// and every child row fails the key once contract drops the view); a
+// column's definition restated (a widening) carries their tightening into
+// expand, ungated.
 func editUnderPlanned(p *project.Project, existing *revision.Plans, r *release, pl *splitter.Planned) error {
 	if r.snap == nil {
 		return nil // planned whole: its phases run in the order planned
@@ -260,7 +263,9 @@ func editUnderPlanned(p *project.Project, existing *revision.Plans, r *release, 
 					continue // rows, which a view serves as the table
 				}
 				for _, e := range expand {
-					if e.Table != was.Table || e.Op != effect.RenameTable && e.Name != was.Name {
+					renamed := e.Op == effect.RenameTable
+					touches := e.Table == was.Table || renamed && was.Op == effect.AddForeignKey && was.Def == e.Table
+					if !touches || !renamed && e.Name != was.Name {
 						continue
 					}
 					where, what := pl.To.Where(e.Table, e.Name), fmt.Sprintf("%s %s.%s", e.Op, e.Table, e.Name)
