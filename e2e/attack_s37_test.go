@@ -1,0 +1,59 @@
+package e2e
+
+import (
+	"testing"
+)
+
+// A widening rename (name varchar(30) into title varchar(40)) of a column
+// a stored generated column of the previous release reads: expand widened
+// name, and the server computed upper(name) into varchar(30) from each
+// value the triggers copied there, refusing the new release's insert of 35
+// characters (error 1406) from expand until contract. plan refuses it.
+func TestAttackS37WideningRenameReadByAGeneratedColumn(t *testing.T) {
+	t.Parallel()
+	shout := hcol("shout", "varchar(30)", "null = true", "as {\n      expr = \"upper(name)\"\n      type = STORED\n    }")
+	a := htable("people", hcol("id", "int", "auto_increment = true"), hcol("name", "varchar(30)"), shout, hpk("id"))
+	b := htable("people", hcol("id", "int", "auto_increment = true"), hcol("title", "varchar(40)", `renamed_from = "name"`), hpk("id"))
+	p := newSchemaProject(t, [2]string{"a", "schema \"app\" {}\n" + a}, [2]string{"b", "schema \"app\" {}\n" + b})
+	r := p.plan()
+	if r.Code == 0 {
+		p.must("db", "sync", "a")
+		p.must("db", "expand")
+		p.exec("INSERT INTO people (title) VALUES (REPEAT('w', 35))")
+		t.Fatal("planned, and the new release's insert of 35 characters ran")
+	}
+	opContains(t, r, "schema/b.hcl:", "generated column shout of the previous release, of type varchar(30), reads it", "error 1406")
+}
+
+// An edit of a planned release renaming the table a foreign key of its
+// planned contract references: the edit's expand ran first, contract01
+// added the key to the view left under the old name (the server takes it
+// under foreign_key_checks=0), contract02 dropped the view, exit 0, and
+// every insert of a post naming a tag failed the key (error 1452). plan
+// refuses the edit.
+func TestAttackS37EditRenamesTheTableAPlannedKeyReferences(t *testing.T) {
+	t.Parallel()
+	tags := htable("tags", hcol("id", "int"), hpk("id"))
+	posts := func(key string) string {
+		return htable("posts", hcol("id", "int"), hcol("tag_id", "int", "null = true"), hpk("id"), "  index \"by_tag\" {\n    columns = [column.tag_id]\n  }\n"+key)
+	}
+	fk := func(parent string) string {
+		return "  foreign_key \"fk_tag\" {\n    columns = [column.tag_id]\n    ref_columns = [table." + parent + ".column.id]\n  }\n"
+	}
+	p := newSchemaProject(t, [2]string{"a", "schema \"app\" {}\n" + tags + posts("")}, [2]string{"b", "schema \"app\" {}\n" + tags + posts(fk("tags"))})
+	p.must("plan")
+	p.editSchema("b", func(string) string {
+		return "schema \"app\" {}\n" + replaceOnce(tags, "table \"tags\" {\n", "table \"labels\" {\n  renamed_from = \"tags\"\n") + posts(fk("labels"))
+	})
+	r := p.plan()
+	if r.Code == 0 {
+		p.must("db", "sync", "a")
+		p.exec("INSERT INTO tags VALUES (1)")
+		p.must("db", "expand")
+		p.must("db", "migrate")
+		p.must("db", "contract")
+		p.exec("INSERT INTO posts VALUES (1, 1)")
+		t.Fatal("planned, and the post naming tag 1 was inserted")
+	}
+	opContains(t, r, "schema/b.hcl:", "b_contract01.sql:", "REFERENCES `tags`", "table tags renamed to labels", "emcee plan --rewrite b")
+}
