@@ -57,3 +57,28 @@ func TestAttackS37EditRenamesTheTableAPlannedKeyReferences(t *testing.T) {
 	}
 	opContains(t, r, "schema/b.hcl:", "b_contract01.sql:", "REFERENCES `tags`", "table tags renamed to labels", "emcee plan --rewrite b")
 }
+
+// A view of the user's own reading a renamed table by its old name, made
+// while the release rolls out (the old name is then rename-table's view):
+// contract dropped that view, exit 0, and the user's view failed every
+// read from then on (error 1356). The dependents check counts a dropped
+// view as it counts a dropped table.
+func TestAttackS37ContractDropsTheViewAUserViewReads(t *testing.T) {
+	t.Parallel()
+	tags := func(name, from string) string {
+		return htable(name, from, hcol("id", "int"), hcol("label", "varchar(30)", "null = true"), hpk("id"))
+	}
+	p := newSchemaProject(t, [2]string{"a", "schema \"app\" {}\n" + tags("tags", "")}, [2]string{"b", "schema \"app\" {}\n" + tags("labels", "  renamed_from = \"tags\"\n")})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO tags VALUES (1, 'a')")
+	p.must("db", "expand")
+	p.exec("CREATE VIEW v_tags AS SELECT id, label FROM tags")
+	p.must("db", "migrate", "--allow-drift")
+	r := p.run("db", "contract", "--allow-drift")
+	if r.Code == 0 {
+		t.Fatalf("contract dropped the view v_tags reads: %s\nv_tags: %s", r, p.query("SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'v_tags' AND VIEW_DEFINITION <> ''"))
+	}
+	opContains(t, r, "b_contract01.sql:", "drops view tags, which view v_tags reads")
+	wantAnswers(t, p, map[string]string{"SELECT id, label FROM v_tags": "1 a"})
+}
