@@ -510,7 +510,7 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 			case effect.AddColumn:
 				adds = true
 			case effect.DropView:
-				dropsView[strings.ToLower(e.Name)] = true
+				dropsView[strings.ToLower(e.Name)], drops = true, true
 			}
 		}
 	}
@@ -550,6 +550,13 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 				// a table its expand01 had made fill triggers on was refused.
 				hit = func(o liveObject) bool {
 					return o.readsTable(s.Cfg.Database, e.Table) && (e.Op == effect.DropTable || o.db != "" || o.mentions(e.Table))
+				}
+			case effect.DropView:
+				// Rename-table's view under the old name, which an object
+				// made while the release rolled out may read by that name.
+				what = "view " + e.Name
+				hit = func(o liveObject) bool {
+					return !(o.kind == "view" && o.db == "" && strings.EqualFold(o.name, e.Name)) && o.readsTable(s.Cfg.Database, e.Name)
 				}
 			}
 			if hit == nil {

@@ -74,3 +74,50 @@ func TestAttackS37PendingShapes(t *testing.T) {
 		})
 	}
 }
+
+// A widening rename (name varchar(30) into title varchar(40)) of a column
+// a stored generated column of the previous release reads: expand widened
+// name, and the server computed upper(name) into varchar(30) from each
+// value the triggers copied there, refusing the new release's insert of 35
+// characters (error 1406) from expand until contract. plan refuses it.
+func TestAttackS37WideningRenameReadByAGeneratedColumn(t *testing.T) {
+	t.Parallel()
+	shout := hcol("shout", "varchar(30)", "null = true", "as {\n      expr = \"upper(name)\"\n      type = STORED\n    }")
+	a := htable("people", hcol("id", "int", "auto_increment = true"), hcol("name", "varchar(30)"), shout, hpk("id"))
+	b := htable("people", hcol("id", "int", "auto_increment = true"), hcol("title", "varchar(40)", `renamed_from = "name"`), hpk("id"))
+	p := newSchemaProject(t, [2]string{"a", "schema \"app\" {}\n" + a}, [2]string{"b", "schema \"app\" {}\n" + b})
+	r := p.plan()
+	if r.Code == 0 {
+		p.must("db", "sync", "a")
+		p.must("db", "expand")
+		p.exec("INSERT INTO people (title) VALUES (REPEAT('w', 35))")
+		t.Fatal("planned, and the new release's insert of 35 characters ran")
+	}
+	opContains(t, r, "schema/b.hcl:", "generated column shout of the previous release, of type varchar(30), reads it", "error 1406")
+}
+
+
+// A view of the user's own reading a renamed table by its old name, made
+// while the release rolls out (the old name is then rename-table's view):
+// contract dropped that view, exit 0, and the user's view failed every
+// read from then on (error 1356). The dependents check counts a dropped
+// view as it counts a dropped table.
+func TestAttackS37ContractDropsTheViewAUserViewReads(t *testing.T) {
+	t.Parallel()
+	tags := func(name, from string) string {
+		return htable(name, from, hcol("id", "int"), hcol("label", "varchar(30)", "null = true"), hpk("id"))
+	}
+	p := newSchemaProject(t, [2]string{"a", "schema \"app\" {}\n" + tags("tags", "")}, [2]string{"b", "schema \"app\" {}\n" + tags("labels", "  renamed_from = \"tags\"\n")})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO tags VALUES (1, 'a')")
+	p.must("db", "expand")
+	p.exec("CREATE VIEW v_tags AS SELECT id, label FROM tags")
+	p.must("db", "migrate", "--allow-drift")
+	r := p.run("db", "contract", "--allow-drift")
+	if r.Code == 0 {
+		t.Fatalf("contract dropped the view v_tags reads: %s\nv_tags: %s", r, p.query("SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'v_tags' AND VIEW_DEFINITION <> ''"))
+	}
+	opContains(t, r, "b_contract01.sql:", "drops view tags, which view v_tags reads")
+	wantAnswers(t, p, map[string]string{"SELECT id, label FROM v_tags": "1 a"})
+}

@@ -8,6 +8,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A rename is a replacement whose conversions are the identity. RENAME
@@ -20,7 +21,7 @@ func init() {
 		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "rename a column (declared: renamed_from)",
-			Phases:   "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), a new type or charset the old one's values fit (a widening) given to the old column too, its name, nullability, default and comment kept (instant where the server can; a copy requires allow_copy = true; bool -> int, or an old column under a foreign key, refused), copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",
+			Phases:   "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), a new type or charset the old one's values fit (a widening) given to the old column too, its name, nullability, default and comment kept (instant where the server can; a copy requires allow_copy = true; bool -> int, an old column under a foreign key or read by a generated column, refused), copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",
 			Gate:     "no row with the new column NULL (NOT NULL columns), or none the copy has not reached",
 			Rollback: "drop the triggers, then the new column (INSTANT; the triggers kept the old one in step); the old column's placeholder default goes (INSTANT), or, made NULL instead, it is NOT NULL again in place behind a gate counting the rows left NULL; an old column widened gets its type back by a table copy behind a gate counting the rows it cannot hold (as widen-column's rollback), a charset conversion refuses the rollback",
 			Example: `column "display_name" {
@@ -104,6 +105,17 @@ func (c *Change) widenRenamed(s *syncCol) ([]Step, error) {
 		why += fmt.Sprintf("; it gets the placeholder default %s until contract drops it, for the rows the new release inserts without it%s", s.placeholder, s.marksWhy())
 	}
 	w.Type = &t
+	for _, g := range c.FromTable.Columns {
+		gen, ok := schemadef.Attr[*schema.GeneratedExpr](g.Attrs)
+		if !ok {
+			continue
+		}
+		// An expression emcee cannot read counts as reading it.
+		if e, err := sqlsyntax.ParseExpr(gen.Expr, sqlsyntax.PerRow); err != nil || slices.Contains(columnsIn(c.FromTable, e), s.old.Name) {
+			return nil, fmt.Errorf("%s: %s.%s is %s renamed and widens (%s), which %s must do too until contract, and generated column %s of the previous release, of type %s, reads it (%s): the server computes %s from each value the triggers copy into %s, and refuses the new release's write of one it does not hold (error 1406), from expand until contract drops %s. Rename it keeping its type and charset in this release and widen it in the next (rule widen-column)",
+				d.Pos, c.Table.Name, s.col.Name, s.old.Name, widens, s.old.Name, g.Name, schemadef.TypeName(g.Type), gen.Expr, g.Name, s.old.Name, g.Name)
+		}
+	}
 	if keys := c.foreignKeysUsing(s.old.Name, false); len(keys) > 0 && c.ctx.Target.MariaDB() && !enumAppended(s.old.Type.Type, t.Type) {
 		return nil, fmt.Errorf("%s: %s.%s is %s renamed and widens (%s), which %s must do too until contract, and it is a column of foreign key %s in the previous release: %s; or rename it keeping its type and charset",
 			d.Pos, c.Table.Name, s.col.Name, s.old.Name, widens, s.old.Name, strings.Join(keys, ", "), underForeignKey)
