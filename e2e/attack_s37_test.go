@@ -96,7 +96,6 @@ func TestAttackS37WideningRenameReadByAGeneratedColumn(t *testing.T) {
 	opContains(t, r, "schema/b.hcl:", "generated column shout of the previous release, of type varchar(30), reads it", "error 1406")
 }
 
-
 // A view of the user's own reading a renamed table by its old name, made
 // while the release rolls out (the old name is then rename-table's view):
 // contract dropped that view, exit 0, and the user's view failed every
