@@ -33,7 +33,7 @@ import (
 // TestPlanFormat fails when the planner writes other bytes for its corpus
 // while Format stays: bump Format, then record the new output with
 // EMCEE_PLAN_FORMAT_UPDATE=1 (format_test.go).
-const Format = 5
+const Format = 6
 
 // unrecorded is the format of a snapshot whose header records none: one
 // written before emcee recorded plan formats. A step planned so that this
