@@ -120,3 +120,37 @@ func TestAttackS37ContractDropsTheViewAUserViewReads(t *testing.T) {
 	opContains(t, r, "b_contract01.sql:", "drops view tags, which view v_tags reads")
 	wantAnswers(t, p, map[string]string{"SELECT id, label FROM v_tags": "1 a"})
 }
+
+// A widening rename of a column under a key of the previous release that
+// the new type makes too long (name varchar(768) utf8mb4, 3072 bytes, into
+// varchar(1000)): expand keeps the key on a prefix of 768 characters, in
+// the same in-place ALTER as the widening. MariaDB 10.11 kept the index's
+// entries as they were, and from then on the previous release's lookup
+// WHERE name = 'bob' found no row ("Impossible WHERE noticed after reading
+// const tables"), nor did the new release's rows. FORCE rebuilds the table
+// with the prefixed key.
+func TestAttackS37PrefixedKeyFindsItsRows(t *testing.T) {
+	t.Parallel()
+	for name, key := range map[string]string{"unique": "    unique = true\n", "not unique": ""} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			a := htable("people", hcol("id", "int", "auto_increment = true"), hcol("name", "varchar(768)"), hpk("id"), "  index \"by_name\" {\n"+key+"    columns = [column.name]\n  }\n")
+			b := htable("people", hcol("id", "int", "auto_increment = true"), hcol("title", "varchar(1000)", `renamed_from = "name"`, "allow_copy = true"), hpk("id"))
+			p := newSchemaProject(t, [2]string{"a", "schema \"app\" {}\n" + a}, [2]string{"b", "schema \"app\" {}\n" + b})
+			p.must("plan")
+			p.must("db", "sync", "a")
+			p.exec("INSERT INTO people (name) VALUES ('ann'), ('bob')")
+			p.must("db", "expand")
+			p.exec("INSERT INTO people (title) VALUES ('carl')")
+			p.exec("INSERT INTO people (name) VALUES ('dora')")
+			wantAnswers(t, p, map[string]string{
+				"SELECT id FROM people WHERE name = 'bob'":  "2",
+				"SELECT id FROM people WHERE name = 'carl'": "3",
+				"SELECT id FROM people WHERE name = 'dora'": "4",
+			})
+			p.must("db", "migrate")
+			p.must("db", "contract")
+			wantAnswers(t, p, map[string]string{"SELECT id FROM people WHERE title = 'bob'": "2"})
+		})
+	}
+}

@@ -106,7 +106,10 @@ func joomlaRedirectLinks(v string) string {
 	}
 	cols := []string{
 		hcol("id", "int", "unsigned = true", "auto_increment = true"),
-		hcol("old_url", url),
+		// 3.5's widening keeps idx_link_old on a prefix until contract,
+		// which rebuilds the table (FORCE: MariaDB, making the key a
+		// prefix in place, kept entries no lookup by old_url found).
+		hcol("old_url", url, hin(v, "3_5", "allow_copy = true")),
 		hcol("new_url", url, newNull, hin(v, "3_4", "allow_copy = true")),
 		hcol("referer", url),
 		hcol("comment", "varchar(255)", `default = ""`),
@@ -262,11 +265,11 @@ func TestOutsideS33JoomlaHistory(t *testing.T) {
 		// 3.4.0-2014-09-16.sql: a column added, one loosened.
 		{"3_4", "expand", "ALTER TABLE `jos_redirect_links` ADD COLUMN `header` smallint NOT NULL DEFAULT 301, MODIFY COLUMN `new_url` varchar(255) NULL"},
 		// 3.5.0: urls widened in expand, the unique key on old_url kept
-		// (on a prefix, the whole url no longer fits a key) until
-		// contract drops it; narrowed keys and the prefixes of menu's
+		// (on a prefix, the whole url no longer fits a key, the table
+		// rebuilt with it) until contract drops it; narrowed keys and the prefixes of menu's
 		// keys in contract behind their gates.
-		{"3_5", "expand", "ALTER TABLE `jos_redirect_links` MODIFY COLUMN `old_url` varchar(2048) NOT NULL, DROP INDEX `idx_link_old`, ADD UNIQUE INDEX `idx_link_old` (`old_url` (255))"},
-		{"3_5", "expand", "ALTER TABLE `jos_redirect_links` ADD INDEX `idx_old_url` (`old_url` (100))"},
+		{"3_5", "expand", "ALTER TABLE `jos_redirect_links` MODIFY COLUMN `old_url` varchar(2048) NOT NULL, DROP INDEX `idx_link_old`, ADD UNIQUE INDEX `idx_link_old` (`old_url` (255)), FORCE"},
+		{"3_5", "expand", "ADD INDEX `idx_old_url` (`old_url` (100)), ALGORITHM=INPLACE, LOCK=NONE"},
 		{"3_5", "contract", "ALTER TABLE `jos_redirect_links` DROP INDEX `idx_link_old`"},
 		{"3_5", "contract", "SELECT COUNT(*) FROM `jos_session` WHERE CHAR_LENGTH(`session_id`) > 191"},
 		{"3_5", "contract", "ALTER TABLE `jos_session` MODIFY COLUMN `session_id` varchar(191) NOT NULL DEFAULT \"\", ALGORITHM=COPY"},

@@ -338,6 +338,12 @@ func (c *Change) widenSteps(m *schema.ModifyColumn, why, what string, optIn func
 	if err != nil {
 		return nil, err
 	}
+	if len(keys) > 0 && alg != Copy {
+		// MariaDB 10.11, making a whole-column key a prefix of the same
+		// length in place, kept the index's entries as they were: a lookup
+		// by the column (WHERE name = 'bob') found no row from then on.
+		sql, why = withForce(sql), why+"; FORCE rebuilds the table with the prefixed index (in place, MariaDB kept the old entries, which no lookup then found)"
+	}
 	if cost := c.ctx.costOf(alg.With(sql)); Rebuilds(cost) {
 		note, err := optIn(cost)
 		if err != nil {

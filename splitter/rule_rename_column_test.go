@@ -87,6 +87,12 @@ func TestRenameColumnWidensTheOldColumn(t *testing.T) {
 		{name: "longer varchar with its placeholder default: instant, narrowed back behind a gate", from: col("name", "varchar(30)"), to: col("title", "varchar(40)", `renamed_from = "name"`),
 			expand: []string{"ALTER TABLE `images` MODIFY COLUMN `name` varchar(40) NOT NULL DEFAULT '', ALGORITHM=INSTANT"},
 			back:   []string{"SELECT COUNT(*) FROM `images` WHERE CHAR_LENGTH(`name`) > 30", "ALTER TABLE `images` MODIFY COLUMN `name` varchar(30) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"}},
+		// The key made a prefix in place: MariaDB 10.11 kept the index's
+		// entries, and a lookup by name found no row; FORCE rebuilds it.
+		{name: "under a key the new type makes too long: the key on a prefix, the table rebuilt", before: []string{col("name", "varchar(30)"), col("name", "varchar(768)"), "  index \"ix_owner\" {", "  index \"ix_name\" {\n    columns = [column.name]\n  }\n  index \"ix_owner\" {"},
+			from: col("name", "varchar(768)"), to: col("title", "varchar(1000)", `renamed_from = "name"`, "allow_copy = true"), after: []string{"  index \"ix_name\" {\n    columns = [column.name]\n  }\n", ""},
+			expand: []string{"ALTER TABLE `images` MODIFY COLUMN `name` varchar(1000) NOT NULL DEFAULT '', DROP INDEX `ix_name`, ADD INDEX `ix_name` (`name` (768)), FORCE, ALGORITHM=INPLACE, LOCK=NONE"},
+			back:   []string{"SELECT COUNT(*) FROM `images` WHERE CHAR_LENGTH(`name`) > 768", "ALTER TABLE `images` MODIFY COLUMN `name` varchar(768) NOT NULL, DROP INDEX `ix_name`, ADD INDEX `ix_name` (`name`), ALGORITHM=COPY, LOCK=SHARED"}},
 		{name: "bigger integer: a copy, opted in", from: col("size", "int", "null = true"), to: col("bytes", "bigint", "null = true", `renamed_from = "size"`, "allow_copy = true"),
 			expand: []string{"ALTER TABLE `images` MODIFY COLUMN `size` bigint NULL, ALGORITHM=COPY, LOCK=SHARED"},
 			back:   []string{"SELECT COUNT(*) FROM `images` WHERE `size` NOT BETWEEN -2147483648 AND 2147483647", "ALTER TABLE `images` MODIFY COLUMN `size` int NULL, ALGORITHM=COPY, LOCK=SHARED"}},
