@@ -594,6 +594,11 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 	for _, rev := range s.Plans.Of(rel, revision.Migrate) {
 		for _, st := range rev.Statements {
 			if st.Kind != revision.Backfill {
+				// A row a data_migration declares: the next migrate inserts
+				// it again (MyBB's question, counted as 1.8.0's data).
+				if b, ok := sqlsyntax.ReadSeedInsert(st.SQL); ok {
+					reinserts[b.Into] = append(reinserts[b.Into], b)
+				}
 				continue
 			}
 			b, err := sqlsyntax.ReadBackfill(st.SQL)
@@ -783,7 +788,8 @@ func (s *Session) tableLoss(ctx context.Context, table string, re []*sqlsyntax.B
 
 // reinserted is the predicate true for the rows of table that one of re,
 // the data migrations inserting rows into it, would insert again from the
-// rows of the table it reads, which the rollback keeps: a row of that
+// rows of the table it reads, which the rollback keeps, or as a row it
+// declares (ReadSeedInsert): a row of that
 // table whose values the migration computes are the row's, byte for byte,
 // and every other column at its default but for an AUTO_INCREMENT one,
 // which numbers rows anew, and one whose default the server computes as
@@ -837,7 +843,10 @@ func (s *Session) reinserted(ctx context.Context, table string, re []*sqlsyntax.
 		for i, c := range in.columns {
 			same[i] = "CAST(" + t + "." + sqlsyntax.Ident(c) + " AS BINARY) <=> CAST((" + in.values[i] + ") AS BINARY)"
 		}
-		k := "EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(in.from) + " WHERE " + strings.Join(same, " AND ") + ")"
+		k := strings.Join(same, " AND ")
+		if in.from != "" { // a declared row reads no table
+			k = "EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(in.from) + " WHERE " + k + ")"
+		}
 		for _, c := range stored {
 			if slices.Contains(in.columns, strings.ToLower(c)) || moves[c] || slices.ContainsFunc(numbered, func(n string) bool { return strings.EqualFold(n, c) }) {
 				continue

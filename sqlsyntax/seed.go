@@ -104,6 +104,26 @@ func SeedInsert(table string, row []Cell) (string, error) {
 	return sql, readBack(sql, len(row))
 }
 
+// ReadSeedInsert reads a statement SeedInsert wrote as a backfill
+// inserting its one row into Into from no table (Table ""), whose Reinsert
+// is the row: what a later migrate inserts again. ok is false for any other
+// statement.
+func ReadSeedInsert(sql string) (b *Backfill, ok bool) {
+	st, err := ReadStmt(sql)
+	if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
+		return nil, false
+	}
+	ins, isInsert := st.Node.(*ast.InsertStmt)
+	if !isInsert || ins.IsReplace || ins.IgnoreErr || ins.OnDuplicate != nil || len(ins.Columns) == 0 || singleTable(ins.Table) == "" {
+		return nil, false
+	}
+	sel, isSelect := ins.Select.(*ast.SelectStmt)
+	if !isSelect || sel.From != nil || sel.Fields == nil || len(sel.Fields.Fields) != len(ins.Columns) {
+		return nil, false
+	}
+	return &Backfill{Into: singleTable(ins.Table), ins: ins, sel: sel}, true
+}
+
 // SeedMissing writes the gate that counts the declared rows table lacks:
 // how many rows are declared, less the rows holding one of their keys
 // (each key matches at most one row: it is the primary key or a unique

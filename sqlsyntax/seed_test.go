@@ -197,3 +197,30 @@ func TestDeleteRowsAliasIsNotTheTable(t *testing.T) {
 		}
 	}
 }
+
+// ReadSeedInsert reads back what SeedInsert writes as the row a later
+// migrate inserts again (a rollback counted MyBB's declared question as
+// data only the new release wrote), and nothing else.
+func TestReadSeedInsert(t *testing.T) {
+	sql, err := SeedInsert("mybb_questions", []Cell{{Column: "qid", Value: Value{Kind: ValueNumber, Text: "1"}}, {Column: "Answer", Value: Value{Kind: ValueText, Text: "4\nFour"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, ok := ReadSeedInsert(sql)
+	if !ok || b.Into != "mybb_questions" || b.Table != "" {
+		t.Fatalf("%s: %+v %v", sql, b, ok)
+	}
+	if cols, vals, ok := b.Reinsert(); !ok || strings.Join(cols, ",") != "qid,answer" || strings.Join(vals, ",") != "1,'4\nFour'" {
+		t.Errorf("reinsert: %q %q %v", cols, vals, ok)
+	}
+	for _, other := range []string{
+		"INSERT INTO `t` (`a`) SELECT `b` FROM `u` WHERE (`b` IS NOT NULL)",
+		"INSERT INTO `t` (`a`) VALUES (1)",
+		"UPDATE `t` SET `a` = 1 WHERE (`a` = 0)",
+		"ALTER TABLE `t` ADD COLUMN `a` int NULL",
+	} {
+		if _, ok := ReadSeedInsert(other); ok {
+			t.Errorf("%s read as a declared row", other)
+		}
+	}
+}
