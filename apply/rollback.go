@@ -480,7 +480,11 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	}
 	what := fmt.Sprintf("data only %s wrote, which %s code does not read and a later expand does not bring back (a value other than the column's default and, where migrate fills the column, other than what it computes from %s's columns)", rel, prev, prev)
 	if s.opts.DropNewData {
-		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", s.dry("would drop", "drops"), what, strings.Join(lines, "; "))
+		drops := s.dry("would drop", "drops")
+		if copies != "" {
+			drops = "would drop" // once let copy
+		}
+		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", drops, what, strings.Join(lines, "; "))
 		return copyRefusal()
 	}
 	restore := ""

@@ -61,6 +61,14 @@ func TestRollbackS37CopyRefusalSaysTheGatesAndLosses(t *testing.T) {
 		"whichever way, the rollback copies these tables", "plans/b/b_rollback01.sql:9  table t (2 rows, ", "rerun with --osc pt-osc to copy them while writes continue",
 		"next: `emcee db rollback --drop-new-data --allow-copy --env test`, once b's writes are stopped")
 
+	// The losses accepted, the copy is refused still, with the gates:
+	// the note says what the rollback would drop, not that it drops it.
+	r = p.run("db", "rollback", "--drop-new-data")
+	if r.Code != 1 {
+		t.Fatalf("rollback copying t, its losses accepted: %s", r)
+	}
+	opContains(t, r, "preflight: --drop-new-data: the rollback would drop data only b wrote", "the rollback copies these tables", "gate widen-column: 1 row")
+
 	// Without losses, the copy's refusal counts the gates.
 	p.exec("UPDATE t SET note = NULL, extra = NULL")
 	r = p.run("db", "rollback")

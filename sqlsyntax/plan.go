@@ -593,8 +593,8 @@ type Fill struct {
 // written more than once (two data migrations filling it for different
 // rows, merged into one pass or in passes of their own) gets what the
 // writes leave one after another, each reading the column as the ones
-// before left it: counted against either write alone, or against none,
-// every row the other wrote read as the new release's data. A column read
+// before left it (compared with either write alone, or with none, every
+// row the other one wrote was counted as the new release's data). A column read
 // inside a subquery may be another table's, so such a backfill is left
 // out, as is one computing what is not the same when computed again (the
 // date, RAND(), a sequence's next value, a variable, a stored function:
