@@ -74,3 +74,36 @@ func TestAttackS37PendingShapes(t *testing.T) {
 		})
 	}
 }
+
+// Deletes of MantisBT's duplicate categories before the unique key on
+// (project_id, name), declared carelessly. Duplicates found by <> alone
+// were planned, and contract deleted both rows of each pair ('General'
+// of project 0 gone altogether, exit 0): refused now. A delete that is
+// only a comment said the expression ended too early; a constant one is
+// refused saying why emcee does not empty a table, and what to do.
+func TestAttackS37DeleteShapes(t *testing.T) {
+	t.Parallel()
+	before := "schema \"app\" {}\n" + strings.Replace(seedCategory, "  index \"uq_category\" {\n    unique  = true\n    columns = [column.project_id, column.name]\n  }\n", "", 1)
+	for name, c := range map[string][2]string{
+		"<> alone":     {"EXISTS (SELECT 1 FROM category AS d WHERE d.project_id = category.project_id AND d.name = category.name AND d.id <> category.id)", "it selects a row of `category` when another row differs from it"},
+		"comment":      {"/* the duplicates */", "delete is empty (nothing but blanks or comments)"},
+		"line comment": {"-- the duplicates", "delete is empty (nothing but blanks or comments)"},
+		"TRUE":         {"TRUE", "emcee does not empty a table"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dedupe := "data_migration \"dedupe\" {\n  table  = \"category\"\n  delete = \"" + c[0] + "\"\n}\n"
+			p := newSchemaProject(t, [2]string{"v1", before}, [2]string{"v2", "schema \"app\" {}\n" + seedCategory + dedupe})
+			r := p.plan()
+			if r.Code == 0 {
+				p.must("db", "sync", "v1")
+				p.exec("INSERT INTO category (id, project_id, name) VALUES (1, 0, 'General'), (2, 0, 'General'), (3, 1, 'Ops')")
+				p.must("db", "expand")
+				p.must("db", "migrate")
+				c := p.run("db", "contract")
+				t.Fatalf("planned; contract exit %d, rows left: %s", c.Code, p.query("SELECT GROUP_CONCAT(id, ':', name ORDER BY id) FROM category"))
+			}
+			opContains(t, r, "schema/v2.hcl:", c[1])
+		})
+	}
+}
