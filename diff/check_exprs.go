@@ -513,13 +513,13 @@ func unsteadyDelete(m *DataMigration, scope sqlsyntax.Scope) string {
 		// find the other, contract deleted both, and the unique key's gate,
 		// seeing no duplicate left, opened (MantisBT's categories: 2 of 2
 		// 'General' gone).
-		return fmt.Sprintf("it selects a row of %s when another row differs from it (<> or NOT IN in a subquery reading %s), comparing no order between them: of two rows alike, each finds the other, so contract deletes both, the one to keep too. Say which one stays, e.g. EXISTS (SELECT 1 FROM %s AS d WHERE d.<key> = %s.<key> AND d.id < %s.id) keeps the first of each group", t, t, t, t, t)
+		return fmt.Sprintf("it selects a row of %s when another row differs from it: a subquery reading %s compares its columns only with the row's same ones, one at least by <>, so of two rows alike each finds the other, and contract deletes both, the one to keep too. Say which one stays, e.g. EXISTS (SELECT 1 FROM %s AS d WHERE d.<key> = %s.<key> AND d.id < %s.id) keeps the first of each group", t, t, t, t, t)
 	}
 	if err != nil || len(row) > 0 {
 		return ""
 	}
 	if !tables {
-		return fmt.Sprintf("it reads no column and no table: it is true for every row of %s or for none. emcee does not empty a table: contract deletes while the new release serves, which has written rows into %s since expand, and a delete of every row deletes those too, after which no rollback runs. If only the rows from before this release should go, select them by a value the previous release wrote, e.g. delete = \"<column> < '<date of the release>'\"; to empty a table whose rows both releases can lose (a cache), run TRUNCATE TABLE %s yourself once contract has run; to start from an empty table, create one under a new name in this release and declare the drop of this one, which contract drops with its rows, at the top level of the file:\n%s",
+		return fmt.Sprintf("it reads no column and no table: it is true for every row of %s or for none. emcee does not empty a table: contract deletes while the new release serves, which has written rows into %s since expand, and a delete of every row deletes those too, after which no rollback runs. If only the rows from before this release should go, select them by a value the previous release wrote, e.g. delete = \"<column> < '<date of the release>'\"; to empty a table whose rows both releases can lose (a cache), run TRUNCATE TABLE %s yourself once contract has run; to start from an empty table, create one under a new name in this release, leave this one out of it and declare its drop (contract drops it with its rows) at the top level of the file:\n%s",
 			t, t, t, hclquote.Block("", [][]string{{"discard"}}, hclquote.Attr{Name: "table", Value: m.Table}))
 	}
 	shadowed := ""

@@ -32,8 +32,8 @@ func TestAttackS37PendingShapes(t *testing.T) {
 		// Always empty: 0 moved (a count NULL, = 0 never true), exit 0; as
 		// EXISTS, all 5 moved and every rerun of migrate would move them
 		// again, the gate never opening.
-		"count limit 0": {"(SELECT COUNT(*) FROM user_token_auth AS t WHERE t.login = user.login LIMIT 0) = 0", "LIMIT 0: the subquery has no row"},
-		"limit 0":       {"NOT EXISTS (" + sub + "t.login = user.login LIMIT 0)", "LIMIT 0: the subquery has no row"},
+		"count limit 0": {"(SELECT COUNT(*) FROM user_token_auth AS t WHERE t.login = user.login LIMIT 0) = 0", "LIMIT 0, or an offset past the one row"},
+		"limit 0":       {"NOT EXISTS (" + sub + "t.login = user.login LIMIT 0)", "LIMIT 0, or an offset past the one row"},
 		// A second row asked for: all moved, the gate never opening.
 		"offset": {"NOT EXISTS (" + sub + "t.login = user.login LIMIT 1, 1)", "EXISTS of a SELECT with an offset"},
 		// The same question, asked right.
@@ -151,6 +151,39 @@ func TestAttackS37PrefixedKeyFindsItsRows(t *testing.T) {
 			p.must("db", "migrate")
 			p.must("db", "contract")
 			wantAnswers(t, p, map[string]string{"SELECT id FROM people WHERE title = 'bob'": "2"})
+		})
+	}
+}
+
+// Deletes of MantisBT's duplicate categories before the unique key on
+// (project_id, name), declared carelessly. Duplicates found by <> alone
+// were planned, and contract deleted both rows of each pair ('General'
+// of project 0 gone altogether, exit 0): refused now. A delete that is
+// only a comment said the expression ended too early; a constant one is
+// refused saying why emcee does not empty a table, and what to do.
+func TestAttackS37DeleteShapes(t *testing.T) {
+	t.Parallel()
+	before := "schema \"app\" {}\n" + strings.Replace(seedCategory, "  index \"uq_category\" {\n    unique  = true\n    columns = [column.project_id, column.name]\n  }\n", "", 1)
+	for name, c := range map[string][2]string{
+		"<> alone":     {"EXISTS (SELECT 1 FROM category AS d WHERE d.project_id = category.project_id AND d.name = category.name AND d.id <> category.id)", "it selects a row of `category` when another row differs from it"},
+		"comment":      {"/* the duplicates */", "delete is empty (nothing but blanks or comments)"},
+		"line comment": {"-- the duplicates", "delete is empty (nothing but blanks or comments)"},
+		"TRUE":         {"TRUE", "emcee does not empty a table"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dedupe := "data_migration \"dedupe\" {\n  table  = \"category\"\n  delete = \"" + c[0] + "\"\n}\n"
+			p := newSchemaProject(t, [2]string{"v1", before}, [2]string{"v2", "schema \"app\" {}\n" + seedCategory + dedupe})
+			r := p.plan()
+			if r.Code == 0 {
+				p.must("db", "sync", "v1")
+				p.exec("INSERT INTO category (id, project_id, name) VALUES (1, 0, 'General'), (2, 0, 'General'), (3, 1, 'Ops')")
+				p.must("db", "expand")
+				p.must("db", "migrate")
+				c := p.run("db", "contract")
+				t.Fatalf("planned; contract exit %d, rows left: %s", c.Code, p.query("SELECT GROUP_CONCAT(id, ':', name ORDER BY id) FROM category"))
+			}
+			opContains(t, r, "schema/v2.hcl:", c[1])
 		})
 	}
 }

@@ -154,11 +154,13 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 			p.fail(nil, "SELECT ... INTO in a subquery")
 		case n.LockInfo != nil && n.LockInfo.LockType != ast.SelectLockNone:
 			p.fail(nil, "a locking clause (FOR UPDATE, LOCK IN SHARE MODE) in a subquery: emcee's statements take the locks they need")
-		case n.Limit != nil && isZero(n.Limit.Count):
+		case n.Limit != nil && (isZero(n.Limit.Count) || n.Limit.Offset != nil && !isZero(n.Limit.Offset) && n.GroupBy == nil && n.Fields != nil && slices.ContainsFunc(n.Fields.Fields, func(f *ast.SelectField) bool { return f.Expr != nil && aggregates(f.Expr) })):
 			// NOT EXISTS (... LIMIT 0) as a pending selected every row
-			// again after migrate had moved it: contract's gate never opened.
+			// again after migrate had moved it: contract's gate never
+			// opened; (SELECT COUNT(*) ... LIMIT 0) = 0 selected none, and
+			// contract dropped every value.
 			p.at = find(p.src, "LIMIT", p.at)
-			p.fail(nil, "LIMIT 0: the subquery has no row, whatever the tables hold (EXISTS is always false, a value always NULL); remove the LIMIT")
+			p.fail(nil, "LIMIT 0, or an offset past the one row of a SELECT that aggregates without GROUP BY: the subquery has no row, whatever the tables hold (EXISTS is always false, a value always NULL: (SELECT COUNT(*) ... LIMIT 1, 1) = 0 never holds); remove the LIMIT")
 		}
 	case *ast.SetOprStmt:
 		if n.With != nil {

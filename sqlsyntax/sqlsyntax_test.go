@@ -76,8 +76,9 @@ func TestParseExprRefusesWhatIsNotOneExpression(t *testing.T) {
 		// one group: true where no row of t has k = 1
 		{"NOT EXISTS (SELECT 1 FROM t WHERE t.k = 1 HAVING COUNT(*) = 0)", Statement, 1, 5, "EXISTS of a SELECT that aggregates (COUNT, MAX ..., or HAVING) without GROUP BY"},
 		// always empty
-		{"NOT EXISTS (SELECT 1 FROM t WHERE t.k = 1 LIMIT 0)", Statement, 1, 43, "LIMIT 0: the subquery has no row"},
+		{"NOT EXISTS (SELECT 1 FROM t WHERE t.k = 1 LIMIT 0)", Statement, 1, 43, "LIMIT 0, or an offset past the one row of a SELECT that aggregates without GROUP BY: the subquery has no row"},
 		{"(SELECT COUNT(*) FROM t LIMIT 0) = 0", Statement, 1, 25, "LIMIT 0"},
+		{"(SELECT COUNT(*) FROM t WHERE t.k = 1 LIMIT 1, 1) = 0", Statement, 1, 39, "an offset past the one row of a SELECT that aggregates without GROUP BY"},
 		// more than one row, not one
 		{"EXISTS (SELECT 1 FROM t WHERE t.k = 1 LIMIT 1, 1)", Statement, 1, 1, "EXISTS of a SELECT with an offset"},
 		{"EXISTS (SELECT 1 FROM t WHERE t.k = 1 LIMIT 1 OFFSET 2)", Statement, 1, 1, "EXISTS of a SELECT with an offset"},
