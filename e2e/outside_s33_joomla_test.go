@@ -247,8 +247,7 @@ func TestOutsideS33JoomlaHistory(t *testing.T) {
 		{"3_0", "contract", "ALTER TABLE `jos_content` DROP COLUMN `title_alias`, DROP COLUMN `sectionid`, DROP COLUMN `mask`, DROP COLUMN `parentid`"},
 		{"3_0", "contract", "ALTER TABLE `jos_menu` DROP COLUMN `ordering`"},
 		{"3_0", "contract", "ALTER TABLE `jos_weblinks` DROP COLUMN `sid`, DROP COLUMN `date`, DROP COLUMN `archived`, DROP COLUMN `approved`, MODIFY COLUMN `images` text NOT NULL"},
-		{"3_0", "expand", "ALTER TABLE `jos_weblinks` ADD COLUMN `version` int unsigned NOT NULL DEFAULT 1, ALGORITHM=INSTANT"},
-		{"3_0", "expand", "ALTER TABLE `jos_weblinks` ADD COLUMN `images` text NULL, ALGORITHM=INSTANT"},
+		{"3_0", "expand", "ALTER TABLE `jos_weblinks` ADD COLUMN `version` int unsigned NOT NULL DEFAULT 1, ADD COLUMN `images` text NULL, ALGORITHM=INSTANT"},
 		{"3_0", "migrate", "UPDATE `jos_weblinks` SET `images` = ('') WHERE (`images` IS NULL)"},
 		// 3.1.0.sql: a new table.
 		{"3_1", "expand", "CREATE TABLE `jos_content_types`"},
@@ -256,7 +255,7 @@ func TestOutsideS33JoomlaHistory(t *testing.T) {
 		// by its UPDATE in migrate, made NOT NULL in contract.
 		{"3_2", "expand", "CREATE TABLE `jos_ucm_history`"},
 		{"3_2", "expand", "CREATE TABLE `jos_user_keys`"},
-		{"3_2", "expand", "ALTER TABLE `jos_users` ADD COLUMN `otpKey` varchar(1000) NOT NULL DEFAULT \"\", ALGORITHM=INSTANT"},
+		{"3_2", "expand", "ALTER TABLE `jos_users` ADD COLUMN `otpKey` varchar(1000) NOT NULL DEFAULT \"\", ADD COLUMN `otep` varchar(1000) NOT NULL DEFAULT \"\", ALGORITHM=INSTANT"},
 		{"3_2", "expand", "ALTER TABLE `jos_content_types` ADD COLUMN `content_history_options` varchar(5120) NULL"},
 		{"3_2", "migrate", "UPDATE `jos_content_types` SET `content_history_options`="},
 		{"3_2", "contract", "ALTER TABLE `jos_content_types` MODIFY COLUMN `content_history_options` varchar(5120) NOT NULL"},

@@ -431,7 +431,7 @@ func TestOutsideS34OsticketHistory(t *testing.T) {
 		// b26f29a6-1ee831c8: columns added in expand, computed in
 		// migrate (the time zone read from the table contract drops),
 		// the old columns and the timezone table dropped in contract.
-		{"1ee831c8", "expand", "ALTER TABLE `ost_staff` ADD COLUMN `timezone` varchar(64) NULL, ALGORITHM=INSTANT"},
+		{"1ee831c8", "expand", "ALTER TABLE `ost_staff` ADD COLUMN `lang` varchar(16) NULL, ADD COLUMN `timezone` varchar(64) NULL, ADD COLUMN `locale` varchar(16) NULL, ADD COLUMN `extra` text NULL, ALGORITHM=INSTANT"},
 		{"1ee831c8", "expand", "ALTER TABLE `ost_form_field` ADD COLUMN `flags` int unsigned NOT NULL DEFAULT 1, ALGORITHM=INSTANT"},
 		{"1ee831c8", "migrate", "FROM `ost_timezone` AS `z` WHERE `z`.`id` = `timezone_id`), 'UTC') WHERE (`timezone` IS NULL AND `timezone_id` != 0)"},
 		{"1ee831c8", "migrate", "UPDATE `ost_ticket` SET `est_duedate` = `duedate`, `lastupdate` = GREATEST("},
@@ -442,7 +442,7 @@ func TestOutsideS34OsticketHistory(t *testing.T) {
 		// until contract), department's columns renamed (copied both
 		// ways until contract), role_id added.
 		{"36f6b328", "expand", "RENAME TABLE `ost_groups` TO `ost_group`"},
-		{"36f6b328", "expand", "ALTER TABLE `ost_department` ADD COLUMN `name` varchar(128) NULL, ADD COLUMN `signature` text NULL"},
+		{"36f6b328", "expand", "ALTER TABLE `ost_department` ADD COLUMN `id` int unsigned NULL, ADD COLUMN `name` varchar(128) NULL, ADD COLUMN `signature` text NULL, ALTER COLUMN `dept_signature` SET DEFAULT '', ALGORITHM=INSTANT"},
 		{"36f6b328", "expand", "ALTER TABLE `ost_staff` ADD COLUMN `role_id` int unsigned NOT NULL DEFAULT 0, ALGORITHM=INSTANT"},
 		{"36f6b328", "migrate", "`id`=CASE WHEN (`id` IS NULL) THEN `dept_id` ELSE `id` END WHERE (`name` IS NULL) OR (`signature` IS NULL) OR (`id` IS NULL)"},
 		{"36f6b328", "contract", "SELECT COUNT(*) FROM `ost_department` WHERE (`id` IS NULL)"},
@@ -463,7 +463,7 @@ func TestOutsideS34OsticketHistory(t *testing.T) {
 		{"5cd0a25a", "contract", "DROP TABLE `ost_ticket_thread`"},
 		{"5cd0a25a", "contract", "ALTER TABLE `ost_department` DROP INDEX `dept_name`"},
 		// 5cd0a25a-2d590ffa and 2d590ffa-9143a511: additions only.
-		{"2d590ffa", "expand", "ALTER TABLE `ost_form` ADD COLUMN `name` varchar(64) NOT NULL DEFAULT \"\", ALGORITHM=INSTANT"},
+		{"2d590ffa", "expand", "ALTER TABLE `ost_form` ADD COLUMN `pid` int unsigned NULL, ADD COLUMN `name` varchar(64) NOT NULL DEFAULT \"\", ALGORITHM=INSTANT"},
 		{"9143a511", "expand", "ALTER TABLE `ost_ticket` ADD COLUMN `lock_id` int unsigned NOT NULL DEFAULT 0, ALGORITHM=INSTANT"},
 		// 9143a511-0d6099a6: ticket_event renamed thread_event and given
 		// its key (a copy, allowed), its rows moved to threads in migrate;
@@ -481,7 +481,7 @@ func TestOutsideS34OsticketHistory(t *testing.T) {
 		// 0d6099a6-98ad7d55: thread's last message and response from
 		// ticket in migrate, dropped from ticket in contract, with staff's
 		// group_id and the group table.
-		{"98ad7d55", "expand", "ALTER TABLE `ost_thread` ADD COLUMN `lastresponse` datetime NULL, ALGORITHM=INSTANT"},
+		{"98ad7d55", "expand", "ALTER TABLE `ost_thread` ADD COLUMN `lastresponse` datetime NULL, ADD COLUMN `lastmessage` datetime NULL, ALGORITHM=INSTANT"},
 		{"98ad7d55", "migrate", "UPDATE `ost_thread` SET `lastresponse` = (SELECT `t`.`lastresponse` FROM `ost_ticket` AS `t`"},
 		{"98ad7d55", "migrate", "UPDATE `ost_form_entry_values` SET `value` = DATE_FORMAT(FROM_UNIXTIME(`value`), '%Y-%m-%d %H:%i:%s')"},
 		{"98ad7d55", "contract", "ALTER TABLE `ost_ticket` DROP COLUMN `lastmessage`, DROP COLUMN `lastresponse`"},

@@ -249,7 +249,7 @@ func TestOutsideS35OpencartHistory(t *testing.T) {
 		// contract, with customer.ip's default.
 		{"2_0_0_0", "expand", "CREATE TABLE `oc_api`"},
 		{"2_0_0_0", "expand", "ALTER TABLE `oc_customer` ADD COLUMN `custom_field` text NULL, ADD COLUMN `safe` bool NULL, ALGORITHM=INSTANT"},
-		{"2_0_0_0", "expand", "ALTER TABLE `oc_address` MODIFY COLUMN `company` varchar(40) NOT NULL, ALGORITHM=INSTANT"},
+		{"2_0_0_0", "expand", "ALTER TABLE `oc_address` ADD COLUMN `custom_field` text NULL, MODIFY COLUMN `company` varchar(40) NOT NULL, ALTER COLUMN `company_id` SET DEFAULT '', ALTER COLUMN `tax_id` SET DEFAULT '', ALGORITHM=INSTANT"},
 		{"2_0_0_0", "expand", "ALTER COLUMN `company_id_display` SET DEFAULT 0"},
 		{"2_0_0_0", "migrate", "UPDATE `oc_custom_field` SET `status` = (1) WHERE (`status` IS NULL)"},
 		{"2_0_0_0", "contract", "SELECT COUNT(*) FROM `oc_custom_field` WHERE CHAR_LENGTH(`location`) > 7"},

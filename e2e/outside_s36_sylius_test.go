@@ -471,8 +471,8 @@ func TestOutsideS36SyliusHistory(t *testing.T) {
 		{"1_0_0_beta2", "contract", "ALTER TABLE `sylius_product_variant` DROP COLUMN `name`, DROP COLUMN `available_on`, DROP COLUMN `available_until`, ALGORITHM=INSTANT"},
 		// NOT NULL columns added NULL, filled in migrate (positions
 		// numbered, channel codes looked up), NOT NULL in contract.
-		{"1_0_0_beta2", "expand", "ALTER TABLE `sylius_channel` ADD COLUMN `skipping_shipping_step_allowed` bool NULL, ADD COLUMN `account_verification_required` bool NULL, ADD COLUMN `skipping_payment_step_allowed` bool NULL, ALGORITHM=INSTANT"},
-		{"1_0_0_beta2", "expand", "ALTER TABLE `sylius_product_variant` ADD COLUMN `version` int NOT NULL DEFAULT 1, ALGORITHM=INSTANT"},
+		{"1_0_0_beta2", "expand", "ALTER TABLE `sylius_channel` ADD COLUMN `contact_email` varchar(255) NULL, ADD COLUMN `skipping_shipping_step_allowed` bool NULL, ADD COLUMN `account_verification_required` bool NULL, ADD COLUMN `skipping_payment_step_allowed` bool NULL, ALGORITHM=INSTANT"},
+		{"1_0_0_beta2", "expand", "ALTER TABLE `sylius_product_variant` ADD COLUMN `position` int NULL, ADD COLUMN `shipping_required` bool NULL, ADD COLUMN `version` int NOT NULL DEFAULT 1, ALGORITHM=INSTANT"},
 		{"1_0_0_beta2", "expand", "ALTER TABLE `sylius_channel_pricing` ADD COLUMN `channel_code` varchar(255) NULL, ADD COLUMN `original_price` int NULL, MODIFY COLUMN `channel_id` int NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 		{"1_0_0_beta2", "migrate", "UPDATE `sylius_taxon` SET `created_at` = (NOW()) WHERE (`created_at` IS NULL)"},
 		{"1_0_0_beta2", "migrate", "THEN (SELECT `c`.`code` FROM `sylius_channel` AS `c` WHERE `c`.`id` = `channel_id`)"},
@@ -509,7 +509,7 @@ func TestOutsideS36SyliusHistory(t *testing.T) {
 		// rc.1: notes varchar(1000) -> LONGTEXT, a copy (allowed).
 		{"1_0_0", "expand", "ALTER TABLE `sylius_order` MODIFY COLUMN `notes` longtext NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		// 1.1.0: the order items' names looked up in migrate.
-		{"1_1_0", "expand", "ALTER TABLE `sylius_order_item` ADD COLUMN `product_name` varchar(255) NULL, ALGORITHM=INSTANT"},
+		{"1_1_0", "expand", "ALTER TABLE `sylius_order_item` ADD COLUMN `product_name` varchar(255) NULL, ADD COLUMN `variant_name` varchar(255) NULL, ALGORITHM=INSTANT"},
 		{"1_1_0", "expand", "ALTER TABLE `sylius_channel` ADD INDEX `IDX_16C8119EE551C011` (`hostname`), ALGORITHM=INPLACE, LOCK=NONE"},
 		{"1_1_0", "migrate", "UPDATE `sylius_order_item` SET `product_name`=CASE WHEN"},
 		{"1_1_0", "contract", "SELECT COUNT(*) FROM `sylius_order_item` WHERE (`variant_name` IS NULL AND EXISTS"},

@@ -40,11 +40,13 @@ import (
 //     columns without a position: last, in the order one statement each
 //     would put them. The in-place ALTERs (an index built, a column sorted
 //     again under a new collation, on MySQL a widening) join that
-//     statement unless it adds a column: MariaDB 10.11 runs a widening, a
-//     default or an ENUM member beside an index build NOCOPY (the InnoDB
-//     id stays), but a column added beside any in-place change rebuilds
-//     the table on both servers. Then the in-place ones follow the instant
-//     ALTER as a second statement (an index may cover a column it adds).
+//     statement unless it adds or drops a column: MariaDB 10.11 runs a
+//     widening, a default or an ENUM member beside an index build NOCOPY
+//     (the InnoDB id stays), but a column added beside any in-place
+//     change rebuilds the table on both servers. Then the in-place ones
+//     follow the instant ALTER as a second statement (an index may cover
+//     a column it adds).
+//     A virtual column added stays a statement of its own (see combine).
 //
 // Statements keep their relative order across tables unless moving one
 // past another is harmless: a table's ALTERs are only gathered past
