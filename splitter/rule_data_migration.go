@@ -25,7 +25,7 @@ func init() {
 		Doc: RuleDoc{
 			Change:   "data-only migration (declared: data_migration block)",
 			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key, or with row blocks one INSERT a row, unless a row with exactly its values is there (one holding its key with other values is refused, never overwritten); contract: gate; with delete, contract, first after the gates: DELETE <table> FROM <table> JOIN (SELECT <key> FROM <table> WHERE (<delete>)) AS emcee_rows USING (<key>), run as its keys read once by a SELECT, then deleted by key in batches as a backfill runs (one statement for a key of several columns; DELETE FROM <table> WHERE (<delete>) without a primary key kept from the previous release)",
-			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none of the table's rows kept while it has some, and no declared row deleted (the duplicate gates of the table's new keys leave out the rows it deletes)",
+			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none of the table's rows kept while it has some, and no declared row deleted (the table's other gates leave out the rows it deletes: its new keys', checks', tightenings', fills' and other data migrations' pending rows)",
 			Rollback: "nothing to undo: the rows it rewrote or declared in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted into a table new in the release go with it, which the rollback drops, and into a table the previous release has they stay (the values of the release's new columns in them go with those columns, counted as the new release's data); a delete runs in contract, after which no rollback runs",
 			Example: `data_migration "meta_v2" {
   table   = "images"
@@ -67,6 +67,21 @@ func (c *Context) leftOut(table string) []*diff.DataMigration {
 		out = append(out, m)
 	}
 	return out
+}
+
+// keptRows is the predicates each row of table meets that no
+// data_migration of the release deletes (delete = "...", run in contract
+// first after the gates, before the schema changes): every gate of the
+// table's rows leaves the other rows out, as they will not be there when
+// its change runs (a key, a check, a tightening, NOT NULL after a fill,
+// the drop a data migration's pending rows hold back). Each reads the row
+// of the table unaliased.
+func (c *Context) keptRows(table string) []string {
+	var kept []string
+	for _, m := range c.leftOut(table) {
+		kept = append(kept, "("+m.DeleteExpr.SQL()+") IS NOT TRUE")
+	}
+	return kept
 }
 
 func dataMigrationSteps(ctx *Context) ([]Step, error) {
@@ -138,9 +153,10 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		if err != nil {
 			return nil, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
 		}
+		// A row another data migration deletes needs no rewrite.
 		steps = append(steps, step,
 			gate(fmt.Sprintf("rows data_migration %q has not rewritten yet (its pending predicate): run migrate to the end, or fix the rows it cannot rewrite", m.Name),
-				countWhere(m.Table, "("+m.PendingExpr.SQL()+")")),
+				ctx.countKept(m.Table, "("+m.PendingExpr.SQL()+")")),
 		)
 	}
 	if err := readBeforeInserted(ctx, planned, steps); err != nil {
