@@ -150,3 +150,31 @@ func TestFillAndRewriteGatesLeaveOutTheRowsADeleteRemoves(t *testing.T) {
 		t.Fatalf("rows after contract: %s", got)
 	}
 }
+
+// Two deletes of t, each keeping some rows, none the same: each delete's
+// gate against emptying the table counted the rows it alone keeps, and
+// contract deleted every row unseen. Each counts the rows both keep.
+func TestDeletesEmptyingATableTogetherStopContract(t *testing.T) {
+	t.Parallel()
+	legacy := gateColumn("legacy", "int", "")
+	rest := "\ndata_migration \"current_rows\" {\n  table  = \"t\"\n  delete = \"legacy = 0\"\n}\n"
+	p := newSchemaProject(t, [2]string{"a", gateTable(legacy, "", "")}, [2]string{"b", gateTable(legacy, "", deleteLegacy+rest)})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t VALUES (1, 'x', 1), (2, 'y', 0)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	r := p.run("db", "contract")
+	if r.Code != 7 {
+		t.Fatalf("contract whose two deletes empty t: %s", r)
+	}
+	opContains(t, r, `the delete of data_migration "legacy_rows" selects every row of t that data_migration "current_rows" keeps`, "gate data-migration: 2 rows")
+	if got := p.query("SELECT COUNT(*) FROM t"); got != "2" {
+		t.Fatalf("rows after the refused contract: %s", got)
+	}
+	p.exec("INSERT INTO t VALUES (3, 'z', NULL)")
+	p.must("db", "contract")
+	if got := p.query("SELECT GROUP_CONCAT(id) FROM t"); got != "3" {
+		t.Fatalf("rows kept: %s", got)
+	}
+}

@@ -113,10 +113,23 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 			// a table holding rows. The uncorrelated NOT EXISTS is read
 			// once, and stops at the first row kept (a group's first, for
 			// duplicates); the predicate's table names there are the
-			// subquery's, as in the duplicate gates.
-			steps = append(steps, gate(fmt.Sprintf("the delete of data_migration %q selects every row of %s: the gate counts the rows it would delete when it keeps none, which a delete of duplicates never does (it keeps one row of each). Fix the predicate (emcee plan --rewrite %s, while the release is not released), then rerun; if emptying %s is meant, empty it yourself (DELETE FROM %s), then rerun: the gate opens on an empty table",
-				m.Name, t.Name, ctx.Transition.To.Name, t.Name, sqlsyntax.Ident(t.Name)),
-				countWhere(t.Name, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE (%s) IS NOT TRUE)", sqlsyntax.Ident(t.Name), m.DeleteExpr.SQL()))))
+			// subquery's, as in the duplicate gates. The rows the
+			// release's other deletes of the table remove are no row kept
+			// (keptRows holds this one's too): two deletes that each keep
+			// some rows, none the same, empty the table together.
+			var others []string
+			for _, o := range ctx.leftOut(t.Name) {
+				if o != m {
+					others = append(others, fmt.Sprintf("data_migration %q", o.Name))
+				}
+			}
+			every := "every row of " + t.Name
+			if len(others) > 0 {
+				every = fmt.Sprintf("every row of %s that %s %s", t.Name, sqlsyntax.Series(others, "and"), sqlsyntax.OneOrMany(len(others), "keeps", "keep"))
+			}
+			steps = append(steps, gate(fmt.Sprintf("the delete of data_migration %q selects %s: the gate counts the rows it would delete when it keeps none, which a delete of duplicates never does (it keeps one row of each). Fix the predicate (emcee plan --rewrite %s, while the release is not released), then rerun; if emptying %s is meant, empty it yourself (DELETE FROM %s), then rerun: the gate opens on an empty table",
+				m.Name, every, ctx.Transition.To.Name, t.Name, sqlsyntax.Ident(t.Name)),
+				countWhere(t.Name, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE %s)", sqlsyntax.Ident(t.Name), strings.Join(ctx.keptRows(t.Name), " AND ")))))
 			// A row the release declares (row blocks) is there for the new
 			// release to rely on: contract stops before the delete takes one.
 			if keys, shown := declaredKeys(to, t); len(keys) > 0 {

@@ -486,6 +486,18 @@ func TestDataMigrationDeleteRule(t *testing.T) {
 				{Rule: "add-column-fill", SQL: "DROP TRIGGER IF EXISTS `emcee_category_after_ea71e3_bu`"},
 				{Rule: "add-column-fill", SQL: "ALTER TABLE `category` MODIFY COLUMN `slug` varchar(20) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 			}},
+		// Each keeps some rows, together none: each delete's emptying
+		// gate counts the rows both keep.
+		{name: "two deletes of the table emptying it together",
+			body: "  delete = \"status = 9\"\n}\ndata_migration \"rest\" {\n  table  = \"category\"\n  delete = \"status <> 9\"\n",
+			contract: []revision.Statement{
+				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE (`status` = 9) IS NOT TRUE AND (`status` != 9) IS NOT TRUE)"},
+				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE (`status` = 9) IS NOT TRUE AND (`status` != 9) IS NOT TRUE)"},
+				{Rule: "add-unique-index", Kind: revision.Gate, SQL: fmt.Sprintf(uniqueGate, " AND (`status` = 9) IS NOT TRUE AND (`status` != 9) IS NOT TRUE")},
+				{Rule: "data-migration", SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (`status` = 9)) AS `emcee_rows` USING (`id`)"},
+				{Rule: "data-migration", SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (`status` != 9)) AS `emcee_rows` USING (`id`)"},
+				addUnique,
+			}},
 		{name: "delete and pending",
 			body:   "  delete  = \"id > 5\"\n  pending = \"id > 5\"\n",
 			errHas: []string{"after.hcl:", `data_migration "dedupe" has delete and also pending`}},
