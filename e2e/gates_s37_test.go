@@ -18,6 +18,19 @@ func replannedProject(t *testing.T, a, b1, b2 string) *opProject {
 	return p
 }
 
+// migratedProject is release a's table t (legacy), and b (its release
+// file), planned; the rows inserted at a, then b expanded and migrated.
+func migratedProject(t *testing.T, b, rows string) *opProject {
+	t.Helper()
+	p := newSchemaProject(t, [2]string{"a", gateTable(gateColumn("legacy", "int", ""), "", "")}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t VALUES " + rows)
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	return p
+}
+
 // gateTable is table t (id, name, then the given columns), with the given
 // index blocks, and the data migrations after it.
 func gateTable(columns, indexes, migrations string) string {
@@ -105,13 +118,7 @@ func TestContractGateCountsRowsWrittenAfterAnEarlierDelete(t *testing.T) {
 // (1062), and so on every rerun. The rerun counts them: blocked by data.
 func TestResumedContractGateCountsRowsWrittenAfterItsDelete(t *testing.T) {
 	t.Parallel()
-	legacy := gateColumn("legacy", "int", "")
-	p := newSchemaProject(t, [2]string{"a", gateTable(legacy, "", "")}, [2]string{"b", gateTable(legacy, uniqueName, deleteLegacy)})
-	p.must("plan")
-	p.must("db", "sync", "a")
-	p.exec("INSERT INTO t VALUES (1, 'x', 0), (2, 'x', 1), (3, 'y', 1)")
-	p.must("db", "expand")
-	p.must("db", "migrate")
+	p := migratedProject(t, gateTable(gateColumn("legacy", "int", ""), uniqueName, deleteLegacy), "(1, 'x', 0), (2, 'x', 1), (3, 'y', 1)")
 	release := p.holdMDL("t")
 	p.killWhileWaiting("ALTER TABLE `t` ADD UNIQUE", true, "db", "contract")
 	release()
@@ -126,4 +133,45 @@ func TestResumedContractGateCountsRowsWrittenAfterItsDelete(t *testing.T) {
 	opContains(t, r, "gate add-unique-index: 2 rows")
 	p.exec("UPDATE t SET name = 'w' WHERE id = 5")
 	p.must("db", "contract")
+}
+
+// The rows b's delete removes first (legacy = 1) need neither the value
+// fill gives slug nor the rewrite of data_migration "todo": the gates of
+// both counted them, and contract was blocked by data over rows it was
+// about to delete (the fill yields NULL for an empty name; the rewrite
+// leaves a legacy row as it is). They leave those rows out, as the gates
+// of keys, checks and tightenings do.
+func TestFillAndRewriteGatesLeaveOutTheRowsADeleteRemoves(t *testing.T) {
+	t.Parallel()
+	legacy := gateColumn("legacy", "int", "")
+	slug := "  column \"slug\" {\n    type = varchar(20)\n    fill = \"NULLIF(name, '')\"\n  }\n"
+	todo := "\ndata_migration \"todo\" {\n  table   = \"t\"\n  set     = \"name = IF(legacy = 1, name, 'done')\"\n  pending = \"name = 'todo'\"\n}\n"
+	p := migratedProject(t, gateTable(legacy+slug, "", todo+deleteLegacy), "(1, 'todo', 0), (2, '', 1), (3, 'todo', 1)")
+	p.must("db", "contract")
+	if got := p.query("SELECT GROUP_CONCAT(id, ':', name, ':', slug ORDER BY id) FROM t"); got != "1:done:todo" {
+		t.Fatalf("rows after contract: %s", got)
+	}
+}
+
+// Two deletes of t, each keeping some rows, none the same: each delete's
+// gate against emptying the table counted the rows it alone keeps, and
+// contract deleted every row unseen. Each counts the rows both keep.
+func TestDeletesEmptyingATableTogetherStopContract(t *testing.T) {
+	t.Parallel()
+	legacy := gateColumn("legacy", "int", "")
+	rest := "\ndata_migration \"current_rows\" {\n  table  = \"t\"\n  delete = \"legacy = 0\"\n}\n"
+	p := migratedProject(t, gateTable(legacy, "", deleteLegacy+rest), "(1, 'x', 1), (2, 'y', 0)")
+	r := p.run("db", "contract")
+	if r.Code != 7 {
+		t.Fatalf("contract whose two deletes empty t: %s", r)
+	}
+	opContains(t, r, `the delete of data_migration "legacy_rows" selects every row of t that data_migration "current_rows" keeps`, "gate data-migration: 2 rows")
+	if got := p.query("SELECT COUNT(*) FROM t"); got != "2" {
+		t.Fatalf("rows after the refused contract: %s", got)
+	}
+	p.exec("INSERT INTO t VALUES (3, 'z', NULL)")
+	p.must("db", "contract")
+	if got := p.query("SELECT GROUP_CONCAT(id) FROM t"); got != "3" {
+		t.Fatalf("rows kept: %s", got)
+	}
 }

@@ -429,13 +429,14 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	steps = append(steps, fill)
 
 	// contract: gate, drop the old column, tighten.
-	count := countWhere(table, sqlsyntax.Ident(name)+" IS NULL")
+	where := []string{sqlsyntax.Ident(name) + " IS NULL"}
 	gateWhy := fmt.Sprintf("rows where %s.%s is still NULL: the backfill has not run, or %s yields NULL for them; fix those rows (or the expression) before contract makes the column NOT NULL", table, name, s.forward.SQL())
 	if s.col.Type.Null {
-		count += " AND " + bare + " IS NOT NULL"
+		where = append(where, bare+" IS NOT NULL")
 		gateWhy = fmt.Sprintf("rows the backfill of %s.%s has not reached yet (NULL although the expression gives a value): run migrate to the end", table, name)
 	}
-	steps = append(steps, gate(gateWhy, count))
+	// A row a data_migration deletes first needs no value.
+	steps = append(steps, gate(gateWhy, c.ctx.countKept(table, where...)))
 	if s.old != nil {
 		drop, err := c.dropColumn(&schema.DropColumn{C: s.old}, fmt.Sprintf("%s.%s is replaced by %s and only the previous release read it; its triggers are gone", table, s.old.Name, name))
 		if err != nil {

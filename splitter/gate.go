@@ -3,6 +3,8 @@ package splitter
 import (
 	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -23,6 +25,12 @@ func gate(why, sql string) Step {
 // countWhere is the shape of every gate: how many rows break a predicate.
 func countWhere(table, pred string) string {
 	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s", sqlsyntax.Ident(table), pred)
+}
+
+// countKept is countWhere of the rows meeting every predicate given that
+// no data_migration of the release deletes first (keptRows).
+func (c *Context) countKept(table string, preds ...string) string {
+	return countWhere(table, strings.Join(append(slices.Clip(preds), c.keptRows(table)...), " AND "))
 }
 
 // partExprs renders each part of an index as the value the index stores

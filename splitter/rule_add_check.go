@@ -2,7 +2,6 @@ package splitter
 
 import (
 	"fmt"
-	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
@@ -71,7 +70,7 @@ func init() {
 			if e, ok := schemadef.Attr[*mysql.Enforced](ck.C.Attrs); !ok || e.V {
 				steps = append(steps, gate(
 					fmt.Sprintf("check %s on %s: the previous release could write rows it rejects; contract waits until there are none", ck.C.Name, c.Table.Name),
-					countWhere(c.Table.Name, strings.Join(append([]string{"NOT (" + expr.SQL() + ")"}, c.keptRows()...), " AND ")),
+					c.ctx.countKept(c.Table.Name, "NOT ("+expr.SQL()+")"),
 				))
 			}
 			return append(steps, stmt(revision.Contract, StageAddGatedConstraint, fmt.Sprintf("check %s on %s would reject writes of the previous release, so it comes after that release; %s", ck.C.Name, c.Table.Name, copyNote),

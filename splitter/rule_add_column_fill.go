@@ -18,7 +18,7 @@ func init() {
 		Doc: RuleDoc{
 			Change:   "add column NOT NULL without default (declared: fill)",
 			Phases:   "expand: add NULL + fill trigger; migrate: batched backfill; contract: drop trigger, set NOT NULL",
-			Gate:     "no row with the column NULL",
+			Gate:     "no row with the column NULL, but for those a data_migration's delete removes first",
 			Rollback: "drop the triggers, then the column (INSTANT); the values the new release wrote in it are lost",
 			Example: `column "slug" {
   type = varchar(64)

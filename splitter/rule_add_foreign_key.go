@@ -166,7 +166,7 @@ func restricted(fk *schema.ForeignKey) (verb, noun string) {
 func (c *Change) orphanGate(fk *schema.ForeignKey) string {
 	table := c.Table.Name
 	child, kept := "child", ""
-	for _, k := range c.keptRows() {
+	for _, k := range c.ctx.keptRows(c.Table.Name) {
 		child, kept = sqlsyntax.Ident(table), kept+" AND "+k
 	}
 	var cols, match, same []string

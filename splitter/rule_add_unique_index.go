@@ -116,20 +116,7 @@ func (c *Change) duplicateGate(idx *schema.Index) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return countDuplicates(table, exprs, exprs, c.keptRows()...), nil
-}
-
-// keptRows is the predicates each row of the table meets that no
-// data_migration of the release deletes (delete = "...", run in contract
-// first after the gates, before the schema changes): a gate leaves the
-// other rows out, as they will not be there when its change runs. Each
-// reads the row of the table unaliased.
-func (c *Change) keptRows() []string {
-	var kept []string
-	for _, m := range c.ctx.leftOut(c.Table.Name) {
-		kept = append(kept, "("+m.DeleteExpr.SQL()+") IS NOT TRUE")
-	}
-	return kept
+	return countDuplicates(table, exprs, exprs, c.ctx.keptRows(table)...), nil
 }
 
 // countDuplicates counts the rows whose keys (exprs) another row holds

@@ -25,7 +25,7 @@ func init() {
 		Doc: RuleDoc{
 			Change:   "data-only migration (declared: data_migration block)",
 			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key, or with row blocks one INSERT a row, unless a row with exactly its values is there (one holding its key with other values is refused, never overwritten); contract: gate; with delete, contract, first after the gates: DELETE <table> FROM <table> JOIN (SELECT <key> FROM <table> WHERE (<delete>)) AS emcee_rows USING (<key>), run as its keys read once by a SELECT, then deleted by key in batches as a backfill runs (one statement for a key of several columns; DELETE FROM <table> WHERE (<delete>) without a primary key kept from the previous release)",
-			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none of the table's rows kept while it has some, and no declared row deleted (the duplicate gates of the table's new keys leave out the rows it deletes)",
+			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none of the table's rows kept while it has some, and no declared row deleted (the table's other gates leave out the rows it deletes: its new keys', checks', tightenings', fills' and other data migrations' pending rows)",
 			Rollback: "nothing to undo: the rows it rewrote or declared in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted into a table new in the release go with it, which the rollback drops, and into a table the previous release has they stay (the values of the release's new columns in them go with those columns, counted as the new release's data); a delete runs in contract, after which no rollback runs",
 			Example: `data_migration "meta_v2" {
   table   = "images"
@@ -69,6 +69,21 @@ func (c *Context) leftOut(table string) []*diff.DataMigration {
 	return out
 }
 
+// keptRows is the predicates each row of table meets that no
+// data_migration of the release deletes (delete = "...", run in contract
+// first after the gates, before the schema changes): every gate of the
+// table's rows leaves the other rows out, as they will not be there when
+// its change runs (a key, a check, a tightening, NOT NULL after a fill,
+// the drop a data migration's pending rows hold back). Each reads the row
+// of the table unaliased.
+func (c *Context) keptRows(table string) []string {
+	var kept []string
+	for _, m := range c.leftOut(table) {
+		kept = append(kept, "("+m.DeleteExpr.SQL()+") IS NOT TRUE")
+	}
+	return kept
+}
+
 func dataMigrationSteps(ctx *Context) ([]Step, error) {
 	to := ctx.Transition.To
 	var steps []Step
@@ -98,10 +113,23 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 			// a table holding rows. The uncorrelated NOT EXISTS is read
 			// once, and stops at the first row kept (a group's first, for
 			// duplicates); the predicate's table names there are the
-			// subquery's, as in the duplicate gates.
-			steps = append(steps, gate(fmt.Sprintf("the delete of data_migration %q selects every row of %s: the gate counts the rows it would delete when it keeps none, which a delete of duplicates never does (it keeps one row of each). Fix the predicate (emcee plan --rewrite %s, while the release is not released), then rerun; if emptying %s is meant, empty it yourself (DELETE FROM %s), then rerun: the gate opens on an empty table",
-				m.Name, t.Name, ctx.Transition.To.Name, t.Name, sqlsyntax.Ident(t.Name)),
-				countWhere(t.Name, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE (%s) IS NOT TRUE)", sqlsyntax.Ident(t.Name), m.DeleteExpr.SQL()))))
+			// subquery's, as in the duplicate gates. The rows the
+			// release's other deletes of the table remove are no row kept
+			// (keptRows holds this one's too): two deletes that each keep
+			// some rows, none the same, empty the table together.
+			var others []string
+			for _, o := range ctx.leftOut(t.Name) {
+				if o != m {
+					others = append(others, fmt.Sprintf("data_migration %q", o.Name))
+				}
+			}
+			every := "every row of " + t.Name
+			if len(others) > 0 {
+				every = fmt.Sprintf("every row of %s that %s %s", t.Name, sqlsyntax.Series(others, "and"), sqlsyntax.OneOrMany(len(others), "keeps", "keep"))
+			}
+			steps = append(steps, gate(fmt.Sprintf("the delete of data_migration %q selects %s: the gate counts the rows it would delete when it keeps none, which a delete of duplicates never does (it keeps one row of each). Fix the predicate (emcee plan --rewrite %s, while the release is not released), then rerun; if emptying %s is meant, empty it yourself (DELETE FROM %s), then rerun: the gate opens on an empty table",
+				m.Name, every, ctx.Transition.To.Name, t.Name, sqlsyntax.Ident(t.Name)),
+				countWhere(t.Name, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE %s)", sqlsyntax.Ident(t.Name), strings.Join(ctx.keptRows(t.Name), " AND ")))))
 			// A row the release declares (row blocks) is there for the new
 			// release to rely on: contract stops before the delete takes one.
 			if keys, shown := declaredKeys(to, t); len(keys) > 0 {
@@ -138,9 +166,10 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		if err != nil {
 			return nil, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
 		}
+		// A row another data migration deletes needs no rewrite.
 		steps = append(steps, step,
 			gate(fmt.Sprintf("rows data_migration %q has not rewritten yet (its pending predicate): run migrate to the end, or fix the rows it cannot rewrite", m.Name),
-				countWhere(m.Table, "("+m.PendingExpr.SQL()+")")),
+				ctx.countKept(m.Table, "("+m.PendingExpr.SQL()+")")),
 		)
 	}
 	if err := readBeforeInserted(ctx, planned, steps); err != nil {

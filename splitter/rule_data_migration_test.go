@@ -471,6 +471,33 @@ func TestDataMigrationDeleteRule(t *testing.T) {
 				{Rule: "data-migration", SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (" + strings.Replace(dupsSQL, "`d`.`id` < `category`.`id`", "`d`.`id` > `category`.`id`", 1) + ")) AS `emcee_rows` USING (`id`)"},
 				{Rule: "add-unique-index", SQL: "ALTER TABLE `category` ADD UNIQUE INDEX `uq_category` (`project_id`, `name`), ALGORITHM=INPLACE, LOCK=NONE"},
 			}},
+		// Rows the delete removes need no value and no rewrite: the
+		// gates of a fill's NOT NULL and of a data migration's pending
+		// rows leave them out, as a key's does.
+		{name: "a fill and a rewrite of the table, their gates leaving out the delete's rows",
+			body:  "  delete = \"status = 9\"\n}\ndata_migration \"relabel\" {\n  table   = \"category\"\n  set     = \"label = 'x'\"\n  pending = \"label IS NULL\"\n",
+			after: tcEdit(t, before, "  primary_key", "  column \"slug\" {\n    type = varchar(20)\n    fill = \"NULLIF(name, '')\"\n  }\n  primary_key"),
+			contract: []revision.Statement{
+				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE (`status` = 9) IS NOT TRUE)"},
+				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE (`label` IS NULL) AND (`status` = 9) IS NOT TRUE"},
+				{Rule: "add-column-fill", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE `slug` IS NULL AND (`status` = 9) IS NOT TRUE"},
+				{Rule: "data-migration", SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (`status` = 9)) AS `emcee_rows` USING (`id`)"},
+				{Rule: "add-column-fill", SQL: "DROP TRIGGER IF EXISTS `emcee_category_after_ea71e3_bi`"},
+				{Rule: "add-column-fill", SQL: "DROP TRIGGER IF EXISTS `emcee_category_after_ea71e3_bu`"},
+				{Rule: "add-column-fill", SQL: "ALTER TABLE `category` MODIFY COLUMN `slug` varchar(20) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
+		// Each keeps some rows, together none: each delete's emptying
+		// gate counts the rows both keep.
+		{name: "two deletes of the table emptying it together",
+			body: "  delete = \"status = 9\"\n}\ndata_migration \"rest\" {\n  table  = \"category\"\n  delete = \"status <> 9\"\n",
+			contract: []revision.Statement{
+				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE (`status` = 9) IS NOT TRUE AND (`status` != 9) IS NOT TRUE)"},
+				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE (`status` = 9) IS NOT TRUE AND (`status` != 9) IS NOT TRUE)"},
+				{Rule: "add-unique-index", Kind: revision.Gate, SQL: fmt.Sprintf(uniqueGate, " AND (`status` = 9) IS NOT TRUE AND (`status` != 9) IS NOT TRUE")},
+				{Rule: "data-migration", SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (`status` = 9)) AS `emcee_rows` USING (`id`)"},
+				{Rule: "data-migration", SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (`status` != 9)) AS `emcee_rows` USING (`id`)"},
+				addUnique,
+			}},
 		{name: "delete and pending",
 			body:   "  delete  = \"id > 5\"\n  pending = \"id > 5\"\n",
 			errHas: []string{"after.hcl:", `data_migration "dedupe" has delete and also pending`}},

@@ -89,7 +89,7 @@ column "name" {
 				// A row a data_migration's delete removes first is no row
 				// the tightened column must hold.
 				where := strings.Join(tg.preds, " OR ")
-				if kept := c.keptRows(); len(kept) > 0 {
+				if kept := c.ctx.keptRows(c.Table.Name); len(kept) > 0 {
 					where = "(" + where + ") AND " + strings.Join(kept, " AND ")
 				}
 				steps = append(steps, gate(
