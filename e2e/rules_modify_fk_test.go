@@ -41,6 +41,26 @@ func TestRuleModifyForeignKey(t *testing.T) {
 	}.run(t)
 }
 
+// A key changed under its name over columns contract tightens on both
+// sides (bigint -> int): MariaDB refuses to retype a column under a key
+// (1832, 1833), so contract drops the old key before the tightenings and
+// adds the new one after them. The plan was refused as if contract kept
+// the key.
+func TestRuleModifyForeignKeyOverTightenedColumns(t *testing.T) {
+	t.Parallel()
+	after := replaceOnce(gatedOwnerKey("    on_delete   = CASCADE\n"), "  column \"id\" {\n    type = bigint\n  }\n  primary_key", "  column \"id\" {\n    type       = int\n    allow_copy = true\n  }\n  primary_key")
+	ruleCase{
+		before:        gatedOwnerKey(""),
+		after:         replaceOnce(after, "  column \"owner_id\" {\n    type = bigint\n", "  column \"owner_id\" {\n    type       = int\n    allow_copy = true\n"),
+		rules:         []string{"modify-foreign-key", "tighten-column"},
+		seed:          []string{"INSERT INTO owners VALUES (1), (2)", "INSERT INTO images (name, owner_id, note) VALUES ('a', 1, ''), ('b', 2, '')"},
+		oldWrites:     []string{"INSERT INTO images (name, owner_id, note) VALUES ('c', 1, '')"},
+		newWrites:     []string{"INSERT INTO owners VALUES (3)", "INSERT INTO images (name, owner_id, note) VALUES ('d', 3, '')"},
+		checks:        map[string]string{fkOwnerDeleteRule: "CASCADE"},
+		afterContract: []string{"DELETE FROM owners WHERE id = 2"},
+	}.run(t)
+}
+
 // A key moved to other columns and another table, new in the release,
 // its action changed too: the index the server made for the old key's
 // column goes with it (the schema then has none there, as a database

@@ -72,7 +72,10 @@ func syncDecl(c *Change) *diff.ColumnDecl {
 // rule computes the same list, so the first column can own the triggers
 // that serve them all (MySQL runs one trigger per table, event and timing
 // most simply; several triggers would need FOLLOWS clauses to be ordered).
-func syncColumns(ctx *Context, table string) ([]*syncCol, error) {
+// Only the error of self's own column is returned: another column's is
+// its own change's refusal, and was printed once per synced column of the
+// table (MyBB's mybb_users.regip_bin). The plan is refused all the same.
+func syncColumns(ctx *Context, table string, self *Change) ([]*syncCol, error) {
 	var out []*syncCol
 	for _, ch := range ctx.changes {
 		if ch.Table.Name != table || syncDecl(ch) == nil {
@@ -80,6 +83,9 @@ func syncColumns(ctx *Context, table string) ([]*syncCol, error) {
 		}
 		s, err := newSyncCol(ch)
 		if err != nil {
+			if ch != self {
+				continue
+			}
 			return nil, err
 		}
 		out = append(out, s)
@@ -369,7 +375,7 @@ func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 // syncSteps are the steps of one synced column; the first synced column of
 // its table also carries the table's triggers.
 func syncSteps(c *Change, why string) ([]Step, error) {
-	cols, err := syncColumns(c.ctx, c.Table.Name)
+	cols, err := syncColumns(c.ctx, c.Table.Name, c)
 	if err != nil {
 		return nil, err
 	}

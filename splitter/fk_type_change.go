@@ -23,9 +23,10 @@ const underForeignKey = "MariaDB refuses that for a column a foreign key uses, o
 
 // typeUnderForeignKey refuses a type change of a column (from -> to) that
 // a foreign key of the previous release uses, on MariaDB: in expand, any
-// such key; in contract (inContract), only one the release keeps, since
-// contract drops the others first (StageDropForeignKey, or in the same
-// ALTER, which the server takes).
+// such key; in contract (inContract), only one the release keeps as it
+// is, since contract drops the others first (StageDropForeignKey, or in
+// the same ALTER, which the server takes), a key changed under its name
+// too.
 func (c *Change) typeUnderForeignKey(from, to *schema.Column, inContract bool) error {
 	if !c.ctx.Target.MariaDB() || schemadef.TypeName(from.Type) == schemadef.TypeName(to.Type) || displayOnly(from.Type.Type, to.Type.Type) || enumAppended(from.Type.Type, to.Type.Type) {
 		return nil
@@ -41,14 +42,25 @@ func (c *Change) typeUnderForeignKey(from, to *schema.Column, inContract bool) e
 // foreignKeysUsing are the foreign keys of the previous release that
 // column col of the table (its name there) is a column of, or that
 // reference it, each named with its table; none on a table the release
-// creates. kept leaves out the keys the release drops: a key's name is
-// the database's, so one no table of the release has is dropped.
+// creates. kept leaves out the keys contract drops before it changes
+// columns: a key's name is the database's, so one no table of the
+// release has is dropped (StageDropForeignKey), and so is one the
+// release changes under its name (modify-foreign-key: the old key goes at
+// StageDropForeignKey, the new one comes at add-foreign-key's stages,
+// after StageTighten, so it is built on the changed column).
 func (c *Change) foreignKeysUsing(col string, kept bool) []string {
 	if c.FromTable == nil || c.ctx.Transition.From == nil {
 		return nil
 	}
 	dropped := func(fk *schema.ForeignKey) bool {
-		return kept && !slices.ContainsFunc(c.ctx.Transition.To.Schema.Tables, func(t *schema.Table) bool {
+		if !kept {
+			return false
+		}
+		modified := slices.ContainsFunc(c.ctx.changes, func(ch *Change) bool {
+			m, ok := ch.Change.(*schema.ModifyForeignKey)
+			return ok && m.From.Symbol == fk.Symbol
+		})
+		return modified || !slices.ContainsFunc(c.ctx.Transition.To.Schema.Tables, func(t *schema.Table) bool {
 			return slices.ContainsFunc(t.ForeignKeys, func(o *schema.ForeignKey) bool { return o.Symbol == fk.Symbol })
 		})
 	}

@@ -1,8 +1,11 @@
 package splitter
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/revision"
 )
 
 // TestTypeUnderForeignKey: on MariaDB a column a foreign key of the
@@ -53,5 +56,22 @@ func TestTypeUnderForeignKey(t *testing.T) {
 		"  column \"owner_id\" {\n    type = bigint\n", "  column \"owner_id\" {\n    type       = bigint\n    allow_copy = true\n")...)
 	if _, err := tcSteps(t, mariadb1011, before, after); err != nil {
 		t.Fatalf("a key new in the release: %v", err)
+	}
+	// A key changed under its name (modify-foreign-key) is dropped first
+	// in contract too, and added again after both sides are tightened: it
+	// was refused as if contract kept it.
+	before = tcEdit(t, tcImages, tcBlock(tcOwnerFK)...)
+	after = tcEdit(t, before, "    ref_columns = [table.owners.column.id]\n", "    ref_columns = [table.owners.column.id]\n    on_delete   = CASCADE\n",
+		ownersID, "  column \"id\" {\n    type       = int\n    allow_copy = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\"",
+		"  column \"owner_id\" {\n    type = bigint\n", "  column \"owner_id\" {\n    type       = int\n    allow_copy = true\n")
+	contract := tcPhases(t, mariadb1011, before, after)[revision.Contract]
+	at := func(sql string) int {
+		return slices.IndexFunc(contract, func(s string) bool { return strings.Contains(s, sql) })
+	}
+	drop, add := at("DROP FOREIGN KEY `fk_owner`"), at("ADD CONSTRAINT `fk_owner`")
+	for _, tightened := range []string{"MODIFY COLUMN `owner_id` int", "MODIFY COLUMN `id` int"} {
+		if i := at(tightened); drop < 0 || i < drop || add <= i {
+			t.Errorf("a key changed under its name: want its drop, %s, its add, in that order; contract:\n\t%s", tightened, strings.Join(contract, "\n\t"))
+		}
 	}
 }

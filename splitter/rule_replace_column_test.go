@@ -197,3 +197,18 @@ func TestReplaceColumnBinaryDefault(t *testing.T) {
 		}
 	}
 }
+
+// A default the sync cannot write is the error of its own column: every
+// synced column of the table builds the list that holds it, and MyBB's
+// mybb_users.regip_bin had its error printed once per synced column.
+func TestSyncedColumnDefaultErrorReportedOnce(t *testing.T) {
+	after := tcEdit(t, tcImages, slices.Concat(tcReplaceNote, tcReplaceKind, []string{"default = \"\"", "default = \"0x00\""})...)
+	tr, ctx := tcTransition(t, mariadb1011, tcImages, after)
+	_, err := Split(tr, mariadb1011, ctx.drv)
+	if err == nil {
+		t.Fatal("plan succeeded, want the default of images.memo refused")
+	}
+	if n := strings.Count(err.Error(), "default of images.memo"); n != 1 {
+		t.Errorf("the default's error is reported %d times, want once:\n%v", n, err)
+	}
+}
