@@ -28,14 +28,48 @@ func isFulltext(idx *schema.Index) bool {
 }
 
 // addColumnAlgorithm is how a column is added to the table in expand: the
-// instant add, or, on a table with a FULLTEXT index, a copy the column
-// opts in to (the note says so in the statement's why).
+// instant add, or a copy the column opts in to (the note says so in the
+// statement's why) where the server adds none instantly or online: to a
+// table with a FULLTEXT index; a STORED generated column, whose values the
+// server computes into every row (both servers refuse INSTANT and INPLACE,
+// error 1845); and, on MariaDB 10.11, any but a virtual column to a table
+// with an index on a virtual column (INSTANT and NOCOPY refused, error
+// 1845, and the rebuild in place only with writes blocked, error 1846
+// "online rebuild with indexed virtual columns").
 func (c *Change) addColumnAlgorithm(col string) (Algorithm, string, error) {
-	if c.FromTable == nil || !slices.ContainsFunc(c.FromTable.Indexes, isFulltext) {
+	added, _ := c.Table.Column(col)
+	gen, generated := schema.GeneratedExpr{}, false
+	if added != nil {
+		if g, ok := schemadef.Attr[*schema.GeneratedExpr](added.Attrs); ok {
+			gen, generated = *g, true
+		}
+	}
+	stored := generated && strings.EqualFold(gen.Type, "STORED")
+	var what string
+	switch {
+	case c.FromTable != nil && slices.ContainsFunc(c.FromTable.Indexes, isFulltext):
+		what = "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)"
+	case stored:
+		what = "adding a STORED generated column (the server computes it into every row; neither server adds one instantly or online)"
+	case c.ctx.Target.MariaDB() && !generated && c.FromTable != nil && slices.ContainsFunc(c.FromTable.Indexes, onVirtualColumn):
+		what = "adding a column to a table with an index on a virtual column (MariaDB adds none there instantly, and rebuilds the table only with writes blocked, error 1846)"
+	default:
 		return Instant, "", nil
 	}
-	note, err := c.requireOptIn(CostCopy, "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)", fulltextInstead, col)
+	note, err := c.requireOptIn(CostCopy, what, fulltextInstead, col)
 	return Copy, note, err
+}
+
+// onVirtualColumn reports an index with a part on a virtual generated
+// column.
+func onVirtualColumn(idx *schema.Index) bool {
+	return slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool {
+		if p.C == nil {
+			return false
+		}
+		g, ok := schemadef.Attr[*schema.GeneratedExpr](p.C.Attrs)
+		return ok && !strings.EqualFold(g.Type, "STORED")
+	})
 }
 
 // dropColumn is contract's statement dropping a column: the instant drop,

@@ -101,6 +101,19 @@ const tcOwnerFK = `  foreign_key "fk_owner" {
     ref_columns = [table.owners.column.id]
   }`
 
+// tcVirtualIndexed is a virtual column of images with an index on it.
+const tcVirtualIndexed = `  column "plus" {
+    type = int
+    null = true
+    as {
+      expr = "size + 1"
+      type = VIRTUAL
+    }
+  }
+  index "ix_plus" {
+    columns = [column.plus]
+  }`
+
 // tcOwnerNotNullFK makes images.owner_id NOT NULL under fk_owner, and
 // tcDropOwner drops the column with its key and index.
 var (
@@ -133,6 +146,17 @@ func TestBasicRules(t *testing.T) {
 			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `owner` varchar(20) NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}, rollback: []tcStep{
 			{Rule: "add-column", Phase: revision.Rollback, Stage: StageRollbackDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `owner`, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "add STORED generated column needs allow_copy (both servers copy, error 1845)", target: mariadb1011, edits: tcBlock("  column \"double\" {\n    type = int\n    null = true\n    as {\n      expr = \"size * 2\"\n      type = STORED\n    }\n  }"), errHas: []string{"images.double: adding a STORED generated column", "allow_copy = true"}},
+		{name: "add STORED generated column with allow_copy: copy", target: mysql80, edits: tcBlock("  column \"double\" {\n    type = int\n    null = true\n    allow_copy = true\n    as {\n      expr = \"size * 2\"\n      type = STORED\n    }\n  }"), want: []tcStep{
+			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `double` int AS (size * 2) STORED NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "add column to a table with an index on a virtual column on mariadb needs allow_copy (INSTANT refused, rebuilt only with writes blocked)", target: mariadb1011, before: tcBlock(tcVirtualIndexed), edits: tcBlock("  column \"owner\" {\n    type = varchar(20)\n    null = true\n  }"), errHas: []string{"images.owner: adding a column to a table with an index on a virtual column", "allow_copy = true"}},
+		{name: "add virtual column to a table with an index on a virtual column on mariadb: instant", target: mariadb1011, before: tcBlock(tcVirtualIndexed), edits: tcBlock("  column \"triple\" {\n    type = int\n    null = true\n    as {\n      expr = \"size * 3\"\n      type = VIRTUAL\n    }\n  }"), want: []tcStep{
+			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `triple` int AS (size * 3) VIRTUAL, ALGORITHM=INSTANT"},
+		}},
+		{name: "add column to a table with an index on a virtual column on mysql: instant", target: mysql80, before: tcBlock(tcVirtualIndexed), edits: tcBlock("  column \"owner\" {\n    type = varchar(20)\n    null = true\n  }"), want: []tcStep{
+			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `owner` varchar(20) NULL, ALGORITHM=INSTANT"},
 		}},
 		{name: "add FULLTEXT index needs allow_copy", target: mariadb1011, edits: tcBlock(tcFulltext), errHas: []string{"images.note: building FULLTEXT index ft_note", "allow_copy = true"}},
 		{name: "add FULLTEXT index with allow_copy: copy", target: mariadb1011, edits: append(tcBlock(tcFulltext), "    type = varchar(60)\n", "    type       = varchar(60)\n    allow_copy = true\n"), want: []tcStep{
