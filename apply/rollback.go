@@ -840,12 +840,25 @@ func (s *Session) reinserted(ctx context.Context, table string, re []*sqlsyntax.
 			moves[c] = true
 		}
 	}
+	stores, err := s.storedAs(ctx, table)
+	if err != nil {
+		return "", err
+	}
 	t := sqlsyntax.Ident(table)
 	var kept []string
 	for _, in := range ins {
 		same := make([]string, len(in.columns))
 		for i, c := range in.columns {
-			same[i] = "CAST(" + t + "." + sqlsyntax.Ident(c) + " AS BINARY) <=> CAST((" + in.values[i] + ") AS BINARY)"
+			v := in.values[i]
+			if as := stores[c]; in.from == "" && as != "" {
+				// A declared row's literal is stored as the column's type
+				// makes it: 10 in a decimal(10,2) is 10.00, '2024-01-01'
+				// in a DATETIME 2024-01-01 00:00:00; compared as written,
+				// the row the next migrate inserts again was counted as
+				// the new release's data.
+				v = "CAST((" + v + ") AS " + as + ")"
+			}
+			same[i] = "CAST(" + t + "." + sqlsyntax.Ident(c) + " AS BINARY) <=> CAST((" + v + ") AS BINARY)"
 		}
 		k := strings.Join(same, " AND ")
 		if in.from != "" { // a declared row reads no table
@@ -863,6 +876,33 @@ func (s *Session) reinserted(ctx context.Context, table string, re []*sqlsyntax.
 		return kept[0], nil
 	}
 	return "(" + strings.Join(kept, ") OR (") + ")", nil
+}
+
+// storedAs is, for each column of table of a decimal or temporal type,
+// the type CAST turns a value into as the column stores it (DECIMAL(10,2),
+// DATETIME(3); a TIMESTAMP as the DATETIME it reads as); other columns
+// store a declared literal as written.
+func (s *Session) storedAs(ctx context.Context, table string) (map[string]string, error) {
+	out := map[string]string{}
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME, DATA_TYPE, COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0), COALESCE(DATETIME_PRECISION, 0) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", []any{table}, func(rows *sql.Rows) error {
+		var name, typ string
+		var precision, scale, fraction int
+		if err := rows.Scan(&name, &typ, &precision, &scale, &fraction); err != nil {
+			return err
+		}
+		switch strings.ToLower(typ) {
+		case "decimal", "numeric":
+			out[strings.ToLower(name)] = fmt.Sprintf("DECIMAL(%d,%d)", precision, scale)
+		case "datetime", "timestamp":
+			out[strings.ToLower(name)] = fmt.Sprintf("DATETIME(%d)", fraction)
+		case "time":
+			out[strings.ToLower(name)] = fmt.Sprintf("TIME(%d)", fraction)
+		case "date":
+			out[strings.ToLower(name)] = "DATE"
+		}
+		return nil
+	})
+	return out, s.redact(err)
 }
 
 // tableMode is the sql_mode a table's rows are put back in: strict, and

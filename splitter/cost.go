@@ -172,8 +172,8 @@ func clusterCandidate(t project.Target, idx *schema.Index) bool {
 
 // mayBeNull reports a generated column the server makes NULL-able.
 func mayBeNull(t project.Target, c *schema.Column) bool {
-	g, ok := schemadef.Attr[*schema.GeneratedExpr](c.Attrs)
-	return ok && (t.MariaDB() || !strings.EqualFold(g.Type, "STORED"))
+	stored, generated := generatedColumn(c)
+	return generated && (t.MariaDB() || !stored)
 }
 
 // clusterKey is the index InnoDB clusters t by in place of the primary

@@ -37,14 +37,10 @@ func isFulltext(idx *schema.Index) bool {
 // 1845, and the rebuild in place only with writes blocked, error 1846
 // "online rebuild with indexed virtual columns").
 func (c *Change) addColumnAlgorithm(col string) (Algorithm, string, error) {
-	added, _ := c.Table.Column(col)
-	gen, generated := schema.GeneratedExpr{}, false
-	if added != nil {
-		if g, ok := schemadef.Attr[*schema.GeneratedExpr](added.Attrs); ok {
-			gen, generated = *g, true
-		}
+	stored, generated := false, false
+	if added, ok := c.Table.Column(col); ok {
+		stored, generated = generatedColumn(added)
 	}
-	stored := generated && strings.EqualFold(gen.Type, "STORED")
 	var what string
 	switch {
 	case c.FromTable != nil && slices.ContainsFunc(c.FromTable.Indexes, isFulltext):
@@ -60,6 +56,14 @@ func (c *Change) addColumnAlgorithm(col string) (Algorithm, string, error) {
 	return Copy, note, err
 }
 
+// generatedColumn reports a column the server computes (generated), and
+// whether it stores the values (STORED, MariaDB's PERSISTENT) rather than
+// computing them as they are read (VIRTUAL, the default).
+func generatedColumn(col *schema.Column) (stored, generated bool) {
+	g, ok := schemadef.Attr[*schema.GeneratedExpr](col.Attrs)
+	return ok && (strings.EqualFold(g.Type, "STORED") || strings.EqualFold(g.Type, "PERSISTENT")), ok
+}
+
 // onVirtualColumn reports an index with a part on a virtual generated
 // column.
 func onVirtualColumn(idx *schema.Index) bool {
@@ -67,8 +71,8 @@ func onVirtualColumn(idx *schema.Index) bool {
 		if p.C == nil {
 			return false
 		}
-		g, ok := schemadef.Attr[*schema.GeneratedExpr](p.C.Attrs)
-		return ok && !strings.EqualFold(g.Type, "STORED")
+		stored, generated := generatedColumn(p.C)
+		return generated && !stored
 	})
 }
 
@@ -84,21 +88,34 @@ func (c *Change) dropColumn(d *schema.DropColumn, why string) (Step, error) {
 		return Step{}, err
 	}
 	alg := c.ctx.dropAlgorithm()
-	var cols []string
-	for _, idx := range c.Table.Indexes {
-		if isFulltext(idx) {
-			cols = append(cols, diff.PartColumns(idx)...)
-		}
+	cols, what := keptIndexColumns(c.Table, isFulltext), "a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)"
+	if stored, generated := generatedColumn(d.C); cols == nil && c.ctx.Target.MariaDB() && (stored || !generated) {
+		// MariaDB 10.11 refuses INSTANT there, for a stored column too
+		// ("INPLACE ADD or DROP of virtual columns cannot be combined
+		// with other ALTER TABLE actions", error 1846), and drops a
+		// virtual column there instantly.
+		cols, what = keptIndexColumns(c.Table, onVirtualColumn), "an index on a virtual column (MariaDB drops none there instantly or online, error 1846; allow_copy goes on a column of the index)"
 	}
 	if cols != nil {
 		// The column that takes a replaced one over may opt in too.
-		note, err := c.requireOptIn(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", d.C.Name), fulltextInstead, append(cols, c.ctx.replacers(c.Table, d.C.Name)...)...)
+		note, err := c.requireOptIn(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps %s", d.C.Name, what), fulltextInstead, append(cols, c.ctx.replacers(c.Table, d.C.Name)...)...)
 		if err != nil {
 			return Step{}, err
 		}
 		alg, why = Copy, why+"; "+note
 	}
 	return stmt(revision.Contract, StageDropColumn, why, alg.With(sql)), nil
+}
+
+// keptIndexColumns lists the columns of table's indexes of one kind.
+func keptIndexColumns(table *schema.Table, kind func(*schema.Index) bool) []string {
+	var cols []string
+	for _, idx := range table.Indexes {
+		if kind(idx) {
+			cols = append(cols, diff.PartColumns(idx)...)
+		}
+	}
+	return cols
 }
 
 // fulltextDropNote is why a FULLTEXT index is dropped with FORCE: InnoDB

@@ -17,7 +17,7 @@ func init() {
 		Name: "add-column",
 		Doc: RuleDoc{
 			Change:   "add column, nullable or with a default",
-			Phases:   "expand (ALGORITHM=INSTANT; on a table with a FULLTEXT index ALGORITHM=COPY, which needs allow_copy = true on the column)",
+			Phases:   "expand (ALGORITHM=INSTANT; on a table with a FULLTEXT index, a STORED generated column, or on MariaDB a table with an index on a virtual column, ALGORITHM=COPY, which needs allow_copy = true on the column)",
 			Rollback: "drop the column (INSTANT on MariaDB and MySQL 8.0.29+, else in place); the values the new release wrote in it are lost",
 			Example: `column "owner" {
   type = varchar(255)

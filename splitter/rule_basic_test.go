@@ -243,6 +243,10 @@ func TestBasicRules(t *testing.T) {
 		{name: "drop column from a table keeping a FULLTEXT index with allow_copy: copy", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", "", "    type = varchar(60)\n", "    type       = varchar(60)\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
+		{name: "drop column from a table keeping an index on a virtual column on mariadb needs allow_copy on the index (INSTANT refused, error 1846)", target: mariadb1011, before: tcBlock(tcVirtualIndexed), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, errHas: []string{"images.plus: dropping column price from a table that keeps an index on a virtual column", "allow_copy = true"}},
+		{name: "drop column from a table keeping an index on a virtual column on mariadb with allow_copy: copy", target: mariadb1011, before: tcBlock(tcVirtualIndexed), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", "", "  column \"plus\" {\n    type = int\n", "  column \"plus\" {\n    type = int\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
 		{name: "drop column with the FULLTEXT index in the same release: instant column, index dropped by a rebuild", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", "", tcFulltext + "\n", ""}, want: []tcStep{
 			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=INSTANT"},
 			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ft_note`, FORCE, ALGORITHM=INPLACE, LOCK=NONE"},
