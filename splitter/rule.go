@@ -137,6 +137,10 @@ const (
 	// changes in the schema, so that a delete a foreign key refuses stops
 	// contract with the schema untouched.
 	StageDeleteRows
+	// StageDropKeyOnRenamedColumn drops a foreign key referencing a column
+	// the release renames before StageTakeOverRenamedKey moves the index
+	// the key needs (refersRenamed).
+	StageDropKeyOnRenamedColumn
 	// StageTakeOverRenamedKey replaces a unique key on a renamed column
 	// (renamed_from) by the release's key on the new name, the old index
 	// dropped in the same ALTER, before the copy triggers go: while they

@@ -2,6 +2,8 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -32,5 +34,26 @@ func (c *Change) keyDrop(fk *schema.ForeignKey, to *schema.Table, why string) St
 		why += "; the index the server made for it goes too, since the release declares none"
 		alter, why = withKeyIndexes(add, alter+", DROP INDEX "+sqlsyntax.Ident(fk.Symbol), why, ", and index %s, which the server gives the keys it served, comes in its place")
 	}
-	return stmt(revision.Contract, StageDropForeignKey, why, Inplace.With(alter))
+	stage := StageDropForeignKey
+	if c.ctx.refersRenamed(fk) {
+		stage = StageDropKeyOnRenamedColumn
+	}
+	return stmt(revision.Contract, stage, why, Inplace.With(alter))
+}
+
+// refersRenamed tells a key referencing a column the release renames
+// (renamed_from): the unique index the key needs moves to the new name at
+// StageTakeOverRenamedKey, which the server refuses while the key is
+// there (error 1553, "needed in a foreign key constraint"), so the key
+// is dropped first.
+func (c *Context) refersRenamed(fk *schema.ForeignKey) bool {
+	for ref, d := range c.Transition.To.Declarations.Columns {
+		if d == nil || d.RenamedFrom == "" || !strings.EqualFold(ref.Table, fk.RefTable.Name) {
+			continue
+		}
+		if slices.ContainsFunc(fk.RefColumns, func(col *schema.Column) bool { return strings.EqualFold(col.Name, d.RenamedFrom) }) {
+			return true
+		}
+	}
+	return false
 }
