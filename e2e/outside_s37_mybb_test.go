@@ -525,13 +525,11 @@ func TestOutsideS37MyBBHistory(t *testing.T) {
 		{"1_8_0", "expand", "RENAME TABLE `mybb_reportedposts` TO `mybb_reportedcontent`"},
 		{"1_8_0", "expand", "CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW `mybb_reportedposts` AS SELECT `rid`, `pid`, `tid`, `fid`, `uid`, `reportstatus`, `reason`, `dateline` FROM `mybb_reportedcontent`"},
 		{"1_8_0", "expand", "CREATE TABLE `mybb_buddyrequests` (`id` int unsigned NOT NULL AUTO_INCREMENT, `uid` bigint unsigned NOT NULL, `touid` bigint unsigned NOT NULL, `date` int unsigned NOT NULL"},
-		{"1_8_0", "expand", "ALTER TABLE `mybb_reportedcontent` ADD COLUMN `id` int unsigned NULL, ADD COLUMN `id2` int unsigned NULL, ADD COLUMN `id3` int unsigned NULL, ADD COLUMN `reporters` text NULL, ALGORITHM=INSTANT"},
-		{"1_8_0", "expand", "ALTER TABLE `mybb_users` ADD COLUMN `regip_bin` varbinary(16) NULL, ADD COLUMN `lastip_bin` varbinary(16) NULL, ALGORITHM=INSTANT"},
-		{"1_8_0", "expand", "ALTER TABLE `mybb_users` ADD COLUMN `threadnum` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT"},
-		{"1_8_0", "expand", "ALTER TABLE `mybb_profilefields` ADD COLUMN `profile` bool NULL, ADD COLUMN `regex` text NULL, ADD COLUMN `viewableby` text NULL, ADD COLUMN `editableby` text NULL, ALGORITHM=INSTANT"},
-		{"1_8_0", "expand", "ALTER TABLE `mybb_polls` ADD COLUMN `numvotes_int` int unsigned NULL, ALTER COLUMN `numvotes` SET DEFAULT '~emcee~', ALGORITHM=INSTANT"},
+		{"1_8_0", "expand", "ALTER TABLE `mybb_reportedcontent` ADD COLUMN `id` int unsigned NULL, ADD COLUMN `id2` int unsigned NULL, ADD COLUMN `id3` int unsigned NULL, ADD COLUMN `type` varchar(50) NOT NULL DEFAULT \"\", ADD COLUMN `reports` int unsigned NOT NULL DEFAULT 0, ADD COLUMN `reporters` text NULL, ADD COLUMN `lastreport` int unsigned NOT NULL DEFAULT 0, ALGORITHM=INSTANT"},
+		{"1_8_0", "expand", "ALTER TABLE `mybb_users` ADD COLUMN `threadnum` int NOT NULL DEFAULT 0, ADD COLUMN `skype` varchar(75) NOT NULL DEFAULT \"\", ADD COLUMN `google` varchar(75) NOT NULL DEFAULT \"\", ADD COLUMN `buddyrequestspm` bool NOT NULL DEFAULT 1, ADD COLUMN `buddyrequestsauto` bool NOT NULL DEFAULT 0, ADD COLUMN `showimages` bool NOT NULL DEFAULT 1, ADD COLUMN `showvideos` bool NOT NULL DEFAULT 1, ADD COLUMN `sourceeditor` bool NOT NULL DEFAULT 0, ADD COLUMN `regip_bin` varbinary(16) NULL, ADD COLUMN `lastip_bin` varbinary(16) NULL, MODIFY COLUMN `timezone` varchar(5) NOT NULL DEFAULT \"\", ALGORITHM=INSTANT"},
+		{"1_8_0", "expand", "ALTER TABLE `mybb_profilefields` ADD COLUMN `profile` bool NULL, ADD COLUMN `regex` text NULL, ADD COLUMN `registration` bool NOT NULL DEFAULT 0, ADD COLUMN `postbit` bool NOT NULL DEFAULT 0, ADD COLUMN `viewableby` text NULL, ADD COLUMN `editableby` text NULL, ADD COLUMN `allowhtml` bool NOT NULL DEFAULT 0, ALGORITHM=INSTANT"},
+		{"1_8_0", "expand", "ALTER TABLE `mybb_polls` ADD COLUMN `numvotes_int` int unsigned NULL, ADD COLUMN `maxoptions` smallint unsigned NOT NULL DEFAULT 0, ALTER COLUMN `numvotes` SET DEFAULT '~emcee~', ALGORITHM=INSTANT"},
 		{"1_8_0", "expand", "ALTER TABLE `mybb_sessions` ADD INDEX `location` (`location1`, `location2`), ALGORITHM=INPLACE, LOCK=NONE"},
-		{"1_8_0", "expand", "ALTER TABLE `mybb_users` MODIFY COLUMN `timezone` varchar(5) NOT NULL DEFAULT \"\", ALGORITHM=INSTANT"},
 		// ... find made text for both releases (its default goes in
 		// contract), and int -> int unsigned widened to bigint while both
 		// write it ...
@@ -562,7 +560,7 @@ func TestOutsideS37MyBBHistory(t *testing.T) {
 		// contract, upgrade36's reasons in migrate.
 		{"1_8_8", "expand", "ALTER TABLE `mybb_users` ADD COLUMN `regip` varbinary(16) NULL, ADD COLUMN `lastip` varbinary(16) NULL, MODIFY COLUMN `postnum` bigint NOT NULL DEFAULT 0"},
 		{"1_8_8", "expand", "CREATE TABLE `mybb_reportreasons`"},
-		{"1_8_8", "expand", "ALTER TABLE `mybb_adminsessions` MODIFY COLUMN `useragent` varchar(200) NOT NULL DEFAULT \"\", ALGORITHM=INSTANT"},
+		{"1_8_8", "expand", "ALTER TABLE `mybb_adminsessions` ADD COLUMN `ip` varbinary(16) NULL, ADD COLUMN `authenticated` bool NOT NULL DEFAULT 0, MODIFY COLUMN `useragent` varchar(200) NOT NULL DEFAULT \"\", ALGORITHM=INSTANT"},
 		{"1_8_8", "migrate", "UPDATE `mybb_users` SET `regip`=CASE WHEN (`regip` IS NULL) THEN (COALESCE(`regip_bin`, '')) ELSE `regip` END"},
 		{"1_8_8", "migrate", "INSERT INTO `mybb_reportreasons` (`rid`, `title`, `appliesto`, `extra`, `disporder`) SELECT 5, '<lang:report_reason_wrong>', 'post', 0, 4"},
 		{"1_8_8", "migrate", "`avatarfile`=CASE WHEN (`atid` IN (2,4,7,11) AND `avatarfile` = 0) THEN 1 ELSE `avatarfile` END"},

@@ -185,29 +185,30 @@ func TestReadersS27PrivilegesThroughARole(t *testing.T) {
 	opContains(t, r, "`.`v` reads")
 }
 
-// A foreign key whose columns change is refused at the key's own line
+// A foreign key whose columns change under a name the server generated
+// (modify-foreign-key plans a named one) is refused at the key's own line
 // in the release declaring it, SQL or HCL: it pointed at its table's.
 func TestReadersS27ChangedForeignKeyRefusedAtItsLine(t *testing.T) {
 	t.Parallel()
 	u := "CREATE TABLE u (id int NOT NULL PRIMARY KEY, code int NOT NULL, UNIQUE KEY (code));\n"
 	table := func(ref string) string {
-		return u + "CREATE TABLE t (\n  id int NOT NULL PRIMARY KEY,\n  p int NULL,\n  KEY (p),\n  CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES u (" + ref + ")\n);\n"
+		return u + "CREATE TABLE t (\n  id int NOT NULL PRIMARY KEY,\n  p int NULL,\n  KEY (p),\n  CONSTRAINT t_ibfk_1 FOREIGN KEY (p) REFERENCES u (" + ref + ")\n);\n"
 	}
 	p := sqlReleasesProject(t, [2]string{"a", table("id")}, [2]string{"b", table("code")})
 	r := p.run("plan")
 	if r.Code == 0 {
 		t.Fatalf("plan of a foreign key whose referenced column changes: want the refusal: %s", r)
 	}
-	opContains(t, r, "schema/b.sql:6:3: foreign key fk_p on t changes")
+	opContains(t, r, "schema/b.sql:6:3: foreign key t_ibfk_1 on t changes")
 
 	hcl := func(ref string) string {
 		return "schema \"app\" {}\n\ntable \"u\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"code\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"code\" {\n    unique  = true\n    columns = [column.code]\n  }\n}\n\n" +
-			"table \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"p\" {\n    type = int\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  foreign_key \"fk_p\" {\n    columns     = [column.p]\n    ref_columns = [table.u.column." + ref + "]\n  }\n}\n"
+			"table \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"p\" {\n    type = int\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  foreign_key \"t_ibfk_1\" {\n    columns     = [column.p]\n    ref_columns = [table.u.column." + ref + "]\n  }\n}\n"
 	}
 	h := newSchemaProject(t, [2]string{"a", hcl("id")}, [2]string{"b", hcl("code")})
 	r = h.run("plan")
 	if r.Code == 0 {
 		t.Fatalf("plan of a foreign key whose referenced column changes: want the refusal: %s", r)
 	}
-	opContains(t, r, "schema/b.hcl:32:3: foreign key fk_p on t changes")
+	opContains(t, r, "schema/b.hcl:32:3: foreign key t_ibfk_1 on t changes")
 }
